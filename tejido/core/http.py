@@ -1,0 +1,62 @@
+"""Shared pieces for views: find the program of a URL and check a permission on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from .models import Program
+
+
+class LoginRequired(Exception):
+    """Raised by a view when an anonymous visitor needs to log in; the middleware redirects."""
+
+
+def program_for_request(
+    request: HttpRequest, slug: str, perm: str = "core.view_program", obj: Any = None
+) -> Program:
+    """The program named in the URL, if the user may see it and holds `perm` on `obj` (or it).
+
+    A program the user may not see does not exist for them (404); a missing right on a visible
+    program asks an anonymous visitor to log in and tells a logged-in user it is forbidden.
+    """
+    program = get_object_or_404(Program, slug=slug)
+    user = request.user
+    if not user.has_perm("core.view_program", program):
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise Http404
+    if perm != "core.view_program" and not user.has_perm(perm, obj if obj is not None else program):
+        if not user.is_authenticated:
+            raise LoginRequired
+        raise PermissionDenied
+    request.program = program  # type: ignore[attr-defined]
+    return program
+
+
+def require_perm(request: HttpRequest, perm: str, obj: Any) -> None:
+    if not request.user.has_perm(perm, obj):
+        if not request.user.is_authenticated:
+            raise LoginRequired
+        raise PermissionDenied
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, LoginRequired):
+            return redirect_to_login(request.get_full_path())
+        return None
