@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tejido.actors.models import Actor
 from tejido.core.models import Cycle, Program
@@ -38,7 +39,8 @@ class Provenance(models.TextChoices):
     FUND = "fund", _("Fund")
     CONSORTIUM = "consortium", _("Consortium")
     MISSION = "mission", _("Study mission")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("provenance", "Import")
+    INTRODUCTION = "introduction", _("Introduction")
 
 
 class TieQuerySet(models.QuerySet["Tie"]):
