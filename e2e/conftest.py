@@ -51,7 +51,15 @@ def django_db_modify_db_settings(
     if database["ENGINE"].endswith("sqlite3"):
         path = str(tmp_path_factory.mktemp("e2e-db") / "tejido-e2e.sqlite3")
         database["NAME"] = path
-        database["TEST"] = {"NAME": path}
+        database["TEST"]["NAME"] = path
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: None, live_server: Any) -> Any:
+    """pytest-django's live server, started only once the test database is set up: started
+    earlier, it would still see the in-memory database and share one connection between all
+    its threads."""
+    return live_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
