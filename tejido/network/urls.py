@@ -24,3 +24,7 @@ urlpatterns = [
 from .transfer.urls import urlpatterns as transfer_urls  # noqa: E402
 
 urlpatterns += transfer_urls
+
+from .formats.urls import urlpatterns as format_urls  # noqa: E402
+
+urlpatterns += format_urls

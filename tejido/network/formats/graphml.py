@@ -1,0 +1,279 @@
+"""GraphML: write a graph as text chunks, read one from bytes.
+
+Every attribute is a `<key>` whose `attr.name` is the attribute's name (networkx and igraph use
+it as the attribute's name). The node label is the key "label". Direction: `edgedefault` is
+"directed" when any edge is directed, and every edge carries a boolean `directed` key, because
+networkx refuses a per-edge `directed="…"` that differs from the default. The weight is the
+key "weight" (a double). The reader understands the XML `directed` attribute of edges too.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from . import xmlsafe
+from .gexf import type_word
+from .graph import (
+    BOOLEAN,
+    DIRECTED_ATTRIBUTE,
+    DOUBLE,
+    INTEGER,
+    STRING,
+    WEIGHT_ATTRIBUTE,
+    Edge,
+    Graph,
+    GraphFormatError,
+    Node,
+    format_value,
+    parse_value,
+)
+from .xmlwrite import Chunker, attr, text
+
+NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
+LABEL = "label"
+_TYPE_NAMES = {STRING: "string", INTEGER: "int", DOUBLE: "double", BOOLEAN: "boolean"}
+_READ_TYPES = {
+    "int": INTEGER,
+    "long": INTEGER,
+    "float": DOUBLE,
+    "double": DOUBLE,
+    "boolean": BOOLEAN,
+}
+
+
+def _key_id(klass: str, name: str) -> str:
+    return f"{klass[0]}_{name}"
+
+
+def write_graphml(graph: Graph, *, description: str = "") -> Iterator[str]:
+    out = Chunker()
+    out.add('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.add(
+        f'<graphml xmlns="{NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{NAMESPACE} {NAMESPACE}/1.0/graphml.xsd">\n'
+    )
+    if description:
+        out.add(f"  <desc>{text(description)}</desc>\n")
+    node_keys = {LABEL: STRING, **graph.node_attributes}
+    edge_keys = {
+        DIRECTED_ATTRIBUTE: BOOLEAN,
+        WEIGHT_ATTRIBUTE: DOUBLE,
+        **graph.edge_attributes,
+    }
+    for klass, keys in (("node", node_keys), ("edge", edge_keys)):
+        for name, kind in keys.items():
+            out.add(
+                f'  <key id={attr(_key_id(klass, name))} for="{klass}" '
+                f'attr.name={attr(name)} attr.type="{_TYPE_NAMES[kind]}"/>\n'
+            )
+    default = "directed" if graph.directed else "undirected"
+    graph_id = attr(graph.name or "G")
+    out.add(f'  <graph id={graph_id} edgedefault="{default}">\n')
+    for node in graph.nodes:
+        values = {LABEL: node.label, **node.attrs}
+        out.add(f"    <node id={attr(node.id)}>{_data('node', values, node_keys)}</node>\n")
+        if out.element_done():
+            yield out.take()
+    for edge in graph.edges:
+        values = {
+            DIRECTED_ATTRIBUTE: graph.is_directed(edge),
+            WEIGHT_ATTRIBUTE: edge.weight,
+            **edge.attrs,
+        }
+        edge_id = f"id={attr(edge.id)} " if edge.id is not None else ""
+        out.add(
+            f"    <edge {edge_id}source={attr(edge.source)} target={attr(edge.target)}>"
+            f"{_data('edge', values, edge_keys)}</edge>\n"
+        )
+        if out.element_done():
+            yield out.take()
+    out.add("  </graph>\n</graphml>\n")
+    yield from out.drain()
+
+
+def _data(klass: str, values: dict[str, Any], keys: dict[str, str]) -> str:
+    return "".join(
+        f"<data key={_key_attr(klass, name)}>{text(format_value(value, kind))}</data>"
+        for name, kind in keys.items()
+        if (value := values.get(name)) is not None and value != ""
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_attr(klass: str, name: str) -> str:
+    return attr(_key_id(klass, name))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_graphml(data: bytes) -> Graph:
+    reader = _Reader()
+    xmlsafe.parse(data, start=reader.start, end=reader.end)
+    return reader.finish()
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.graph = Graph(nodes=[], edges=[])
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.seen_root = False
+        self.graph_depth = 0
+        self.graphs = 0
+        # key id → (name, type), per class ("node", "edge"); "all" keys go in both
+        self.keys: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}
+        self.defaults: dict[str, dict[str, Any]] = {"node": {}, "edge": {}}
+        self.key_in_progress: tuple[list[str], str, str] | None = None
+        self.current: Node | Edge | None = None
+        self.current_class = ""
+        self.data_key: str | None = None
+        self.data_line = 0
+        self.node_ids: set[str] = set()
+
+    def start(self, name: str, attributes: dict[str, str], line: int) -> None:
+        if not self.seen_root:
+            if name != "graphml":
+                raise GraphFormatError(
+                    _("This is not a GraphML file: it starts with <%(element)s>, not <graphml>.")
+                    % {"element": name},
+                    line=line,
+                )
+            self.seen_root = True
+            return
+        if name == "key":
+            self._declare(attributes, line)
+        elif name == "graph":
+            self.graphs += 1
+            self.graph_depth += 1
+            if self.graphs > 1 and self.graph_depth == 1:
+                raise GraphFormatError(
+                    _("The file holds more than one graph; Tejido reads one."), line=line
+                )
+            if self.graph_depth == 1:
+                self.graph.directed = attributes.get("edgedefault") == "directed"
+                self.graph.name = attributes.get("id", "")
+        elif name == "node":
+            self._start_node(attributes, line)
+        elif name == "edge":
+            self._start_edge(attributes, line)
+        elif name == "hyperedge":
+            raise GraphFormatError(
+                _(
+                    "The file has hyperedges (ties among more than two nodes): Tejido cannot "
+                    "read them."
+                ),
+                line=line,
+            )
+        elif name == "data":
+            self.data_key = attributes.get("key")
+            self.data_line = line
+
+    def end(self, name: str, content: str, line: int) -> None:
+        if name == "default" and self.key_in_progress:
+            classes, attribute, kind = self.key_in_progress
+            value = self._parse(content, kind, attribute, line)
+            for klass in classes:
+                self.defaults[klass][attribute] = value
+        elif name == "key":
+            self.key_in_progress = None
+        elif name == "graph":
+            self.graph_depth -= 1
+        elif name == "data":
+            self._data(content)
+            self.data_key = None
+        elif name in ("node", "edge") and self.current is not None and self.current_class == name:
+            for attribute, value in self.defaults[name].items():
+                if isinstance(self.current, Node) and attribute == LABEL:
+                    if self.current.label is None:
+                        self.current.label = value
+                else:
+                    self.current.attrs.setdefault(attribute, value)
+            self.current = None
+
+    def _declare(self, attributes: dict[str, str], line: int) -> None:
+        key_id = attributes.get("id")
+        if not key_id:
+            raise GraphFormatError(_("A <key> has no id."), line=line)
+        klass = attributes.get("for", "all")
+        classes = ["node", "edge"] if klass == "all" else [klass] if klass in self.keys else []
+        attribute = attributes.get("attr.name") or key_id
+        kind = _READ_TYPES.get(attributes.get("attr.type", "string"), STRING)
+        for target in classes:
+            if target == "edge" and attribute in (DIRECTED_ATTRIBUTE, WEIGHT_ATTRIBUTE):
+                kind = BOOLEAN if attribute == DIRECTED_ATTRIBUTE else DOUBLE
+            elif target == "node" and attribute == LABEL:
+                kind = STRING
+            else:
+                declared = (
+                    self.graph.node_attributes if target == "node" else self.graph.edge_attributes
+                )
+                declared[attribute] = kind
+            self.keys[target][key_id] = (attribute, kind)
+        self.key_in_progress = (classes, attribute, kind)
+
+    def _start_node(self, attributes: dict[str, str], line: int) -> None:
+        node_id = attributes.get("id")
+        if not node_id:
+            raise GraphFormatError(_("A <node> has no id."), line=line)
+        if node_id in self.node_ids:
+            raise GraphFormatError(
+                _("The node id “%(id)s” is used twice.") % {"id": node_id}, line=line
+            )
+        self.node_ids.add(node_id)
+        node = Node(id=node_id, line=line)
+        self.nodes.append(node)
+        self.current, self.current_class = node, "node"
+
+    def _start_edge(self, attributes: dict[str, str], line: int) -> None:
+        source, target = attributes.get("source"), attributes.get("target")
+        if not source or not target:
+            raise GraphFormatError(_("An <edge> lacks its source or its target."), line=line)
+        directed = {"true": True, "false": False}.get(attributes.get("directed", ""))
+        edge = Edge(source=source, target=target, directed=directed, id=attributes.get("id"))
+        edge.line = line
+        self.edges.append(edge)
+        self.current, self.current_class = edge, "edge"
+
+    def _data(self, content: str) -> None:
+        current = self.current
+        if current is None or self.data_key is None:
+            return  # data of the graph itself, or of a port: not part of the network
+        found = self.keys[self.current_class].get(self.data_key)
+        if found is None:
+            raise GraphFormatError(
+                _("The value refers to the key “%(id)s”, which is not declared.")
+                % {"id": self.data_key},
+                line=self.data_line,
+            )
+        attribute, kind = found
+        value = self._parse(content, kind, attribute, self.data_line)
+        if isinstance(current, Node) and attribute == LABEL:
+            current.label = value
+        elif isinstance(current, Edge) and attribute == DIRECTED_ATTRIBUTE:
+            current.directed = value
+        elif isinstance(current, Edge) and attribute == WEIGHT_ATTRIBUTE:
+            current.weight = value
+        else:
+            current.attrs[attribute] = value
+
+    def _parse(self, raw: str, kind: str, attribute: str, line: int) -> Any:
+        try:
+            return parse_value(raw, kind)
+        except ValueError as exc:
+            raise GraphFormatError(
+                _("“%(value)s” is not a valid %(type)s value for “%(attribute)s”.")
+                % {"value": raw, "type": type_word(kind), "attribute": attribute},
+                line=line,
+            ) from exc
+
+    def finish(self) -> Graph:
+        if not self.graphs:
+            raise GraphFormatError(_("The file has no <graph> element."))
+        self.graph.nodes = self.nodes
+        self.graph.edges = self.edges
+        return self.graph
