@@ -9,6 +9,7 @@ await build({
   entryPoints: {
     app: "tejido/static/src/app.js",
     map: "tejido/static/src/map.js",
+    charts: "tejido/static/src/charts.js",
   },
   bundle: true,
   minify: true,

@@ -142,3 +142,10 @@ class TieAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(reverse("admin:network_tie_change", args=[new.pk]))
         return super().response_change(request, obj)
+
+
+# The analytics' models (computations, snapshots, suggestions) are registered in their package.
+from .analytics import admin as _analytics_admin  # noqa: E402, F401
+
+# The surveys' models are registered in their package.
+from .surveys import admin as _surveys_admin  # noqa: E402, F401

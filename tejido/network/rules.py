@@ -43,3 +43,18 @@ rules.add_perm(
 )
 rules.add_perm("network.import_ties", is_coordinator)
 rules.add_perm("network.export_ties", is_coordinator)
+# Network surveys: a coordinator creates, opens, reminds, closes and reviews them (object: the
+# Program). Answering from the platform is for the organization's representatives, and for a
+# coordinator typing in a paper questionnaire (object: the organization); the personal link
+# e-mailed to the organization needs no account.
+rules.add_perm("network.manage_surveys", is_coordinator)
+rules.add_perm("network.answer_survey", is_coordinator | speaks_for_actor)
+
+# Network analytics (object: the Program). The network-wide figures (stage, counts, evolution)
+# are as public as the map; indicators and lists that name actors (brokers, isolated actors,
+# an actor's own figures, suggested introductions) stay within the program's members.
+rules.add_perm("network.view_analysis", is_public_program | is_program_member | is_superuser)
+rules.add_perm("network.view_actor_analysis", is_program_member | is_superuser)
+rules.add_perm("network.view_opportunities", is_program_member | is_superuser)
+rules.add_perm("network.run_analysis", is_coordinator)
+rules.add_perm("network.manage_opportunities", is_coordinator)

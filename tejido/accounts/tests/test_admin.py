@@ -59,6 +59,28 @@ def some_data(db):
     tie = TieFactory(source=organization)
     tie_update(user=None, tie=tie, intensity=4)
     api_token_create(user=UserFactory(), name="script")
+    # A computed analysis: a run, its snapshot and indicators, and a suggested introduction.
+    from tejido.network.analytics.services import analysis_compute
+    from tejido.network.models import AnalysisRun, Opportunity
+
+    analysis_compute(AnalysisRun.objects.create(program=program))
+    a, b = sorted((ActorFactory(program=program), organization), key=lambda actor: actor.pk)
+    Opportunity.objects.get_or_create(
+        program=program, actor_a=a, actor_b=b, defaults={"kind": "complementary"}
+    )
+    # An open survey with an answer and a proposed actor.
+    from tejido.network.surveys.services import answer_save, nomination_create
+    from tejido.network.tests.factories import survey_world
+
+    survey = survey_world(program)
+    answer_save(user=None, invitation=survey.invitations[0], partner=survey.orgs[1], intensity=2)
+    nomination_create(
+        user=None,
+        invitation=survey.invitations[0],
+        name="Huerta",
+        kind="informal_group",
+        sector="community",
+    )
     return program
 
 

@@ -22,6 +22,7 @@ from tejido.actors.selectors import can_view_people
 from tejido.core.http import is_htmx, program_for_request
 from tejido.core.models import Program
 
+from ..analytics.pages import actor_panel
 from ..models import Intensity, Provenance, Tie
 from ..selectors import TieRow, actor_get, tie_versions
 from ..selectors import actor_profile as load_profile
@@ -185,6 +186,9 @@ def actor_profile(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     template = "network/actor_detail.html"
     if is_htmx(request) and request.GET.get("section") == "network":
         template += "#network"
+    else:
+        # The actor's indicators and suggested introductions (None for who may not see them).
+        context["panel"] = actor_panel(actor, request.user)
     return render(request, template, context)
 
 

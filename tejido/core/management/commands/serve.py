@@ -1,14 +1,22 @@
-"""`tejido serve`: collect the static files, then become a gunicorn server.
+"""`tejido serve`: collect the static files, then run a gunicorn server and a task worker.
 
 Production grade on a small machine: gthread workers (processes × threads, so a slow request
 does not block the others and SQLite readers work in parallel under WAL), static files served
 by whitenoise from the hashed, compressed manifest, access log on stdout, graceful restarts.
+
+Background work (the network analytics) is queued in the database; unless `--no-worker` is
+given, this command also runs one task worker (`tejido db_worker`) as a child process, restarts
+it if it dies, and stops it when the server stops. Larger installations run `tejido db_worker`
+on their own, as many as they need, and serve with `--no-worker`.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +33,12 @@ DEFAULT_THREADS = 4
 # requests get to finish on a restart or shutdown.
 TIMEOUT = 60
 GRACEFUL_TIMEOUT = 30
+# The task worker starts this long after the server (seconds), so that both do not boot at once
+# on a small machine, and a worker that dies is started again at most this often.
+WORKER_START_DELAY = 5.0
+WORKER_RESTART_DELAY = 5.0
+# Background work yields the processor to the web server (a higher nice value, lower priority).
+WORKER_NICENESS = 10
 
 
 def default_workers(cpu_count: int | None = None) -> int:
@@ -88,10 +102,100 @@ def gunicorn_argv(
     return argv
 
 
+def worker_argv(*, settings_module: str | None = None) -> list[str]:
+    """The command line of the background task worker (django-tasks-db's `db_worker`)."""
+    return [
+        sys.executable,
+        "-m",
+        "tejido.cli",
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--no-reload",
+        "--settings",
+        settings_module or _settings_module(),
+    ]
+
+
+def supervise(server_argv: list[str], task_worker_argv: list[str], *, log: Any = None) -> int:
+    """Run the web server and a task worker side by side until the server stops.
+
+    Stop signals (Ctrl+C, SIGTERM from a supervisor) and SIGHUP (reload) are passed on to the
+    server; when it has stopped, the worker is asked to finish its current task and stop.
+    Returns the server's exit code.
+    """
+    server = subprocess.Popen(server_argv)
+    server_started = time.monotonic()
+    worker: subprocess.Popen[Any] | None = None
+    worker_started = 0.0
+    stopping = False
+
+    def forward(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        if signum != signal.SIGHUP:
+            stopping = True
+        if server.poll() is None:
+            server.send_signal(signum)
+
+    previous = {
+        signum: signal.signal(signum, forward)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        while True:
+            try:
+                code = server.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if stopping:
+                continue
+            if worker is None:
+                if now - server_started >= WORKER_START_DELAY:
+                    worker, worker_started = _start_worker(task_worker_argv), now
+            elif worker.poll() is not None and now - worker_started >= WORKER_RESTART_DELAY:
+                if log is not None:
+                    log(
+                        _("The task worker stopped (code %(code)s); starting it again.")
+                        % {"code": worker.returncode}
+                    )
+                worker, worker_started = _start_worker(task_worker_argv), now
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if worker is not None:
+            stop_process(worker)
+        if server.poll() is None:  # an exception above: do not leave the server behind
+            stop_process(server)
+    return code
+
+
+def _start_worker(argv: list[str]) -> subprocess.Popen[Any]:
+    # A fork-time hook is safe here: this supervising process runs no threads.
+    return subprocess.Popen(argv, preexec_fn=_lower_priority)
+
+
+def _lower_priority() -> None:
+    os.nice(WORKER_NICENESS)
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=GRACEFUL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Command(BaseCommand):
     help = _(
         "Serve Tejido with gunicorn and whitenoise: collects the static files first, then "
-        "runs a production-grade server (works with DEBUG off)."
+        "runs a production-grade server (works with DEBUG off) and a background task worker "
+        "that computes the network analytics (stopped with the server; see --no-worker)."
     )
     requires_system_checks: list[str] = []
 
@@ -110,6 +214,14 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--threads", type=int, default=DEFAULT_THREADS, help=_("Threads per worker.")
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=_(
+                "Do not run a background task worker alongside the server (run `tejido "
+                "db_worker` separately instead)."
+            ),
         )
         parser.add_argument(
             "--no-collectstatic",
@@ -144,10 +256,16 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         sys.stderr.flush()
-        # gunicorn replaces this process: signals (Ctrl+C, SIGTERM from a supervisor) reach
-        # the server directly, and no idle Django process stays behind.
         connections.close_all()
-        os.execv(argv[0], argv)
+        if options["no_worker"]:
+            # gunicorn replaces this process: signals (Ctrl+C, SIGTERM from a supervisor)
+            # reach the server directly, and no idle Django process stays behind.
+            os.execv(argv[0], argv)
+        self.stdout.write(_("A background task worker runs alongside the server."))
+        self.stdout.flush()
+        code = supervise(argv, worker_argv(), log=self.stderr.write)
+        if code:
+            raise SystemExit(code)
 
 
 def _settings_module() -> str:
