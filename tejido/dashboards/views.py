@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tejido.core.http import program_for_request
+from tejido.network.surveys.selectors import surveys_to_answer
 
 from .selectors import program_overview
 
@@ -25,5 +26,7 @@ def program_home(request: HttpRequest, program: str) -> HttpResponse:
         "can_add": user.has_perm("actors.add_actor", current),
         "can_import": user.has_perm("actors.import_actors", current),
         "can_export": user.has_perm("actors.export_actors", current),
+        "can_manage_surveys": user.has_perm("network.manage_surveys", current),
+        "surveys_to_answer": surveys_to_answer(user, current),
     }
     return render(request, "dashboards/program.html", context)

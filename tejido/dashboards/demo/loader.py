@@ -29,7 +29,7 @@ from tejido.actors.services import (
 )
 from tejido.core.models import Cycle, Program, Territory, Theme
 from tejido.core.services import program_create, territory_create, theme_create
-from tejido.network.models import Provenance, Tie, TieType
+from tejido.network.models import Provenance, Survey, Tie, TieType
 from tejido.network.services import tie_create, tie_end, tie_update
 
 from .content import (
@@ -54,6 +54,7 @@ from .content import (
     Group,
     ProgramSpec,
 )
+from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
 
 # Which provenances record the ties of each cycle: a baseline survey and the first mapping in
 # cycle 1; meetings and the first fund in cycle 2; consortia and study missions in cycle 3.
@@ -124,6 +125,8 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
     # delete them in bulk instead of one by one.
     Tie.objects.filter(program__slug__in=slugs).update(previous=None)
     Tie.objects.filter(program__slug__in=slugs).delete()
+    # A survey protects its cycle from deletion: the surveys go before the programs' cycles.
+    Survey.objects.filter(program__slug__in=slugs).delete()
     Program.objects.filter(slug__in=slugs).delete()
     if only is None:
         User.objects.filter(email__in=DEMO_EMAILS).delete()
@@ -595,7 +598,40 @@ class _Loader:
                         {"key": _event_key(data)},
                     )
                 )
+        # The surveys of cycles 1 to 3 answered for the survey ties, and brought isolated
+        # organizations in; then the running cycle's survey, open now.
+        rounds = plan_survey_rounds(
+            rng=rng,
+            today=self.today,
+            organizations=actors,
+            cycles=cycles,
+            events=events,
+            taken=taken,
+            tie_type=lambda a, b: self._tie_type(a, b, None),
+            pick=lambda members: _pick(rng, members),
+        )
         self._replay(sorted(events, key=lambda e: (e[0], e[1])), user)
+        program = actors[0].record.program
+        record_survey_rounds(
+            rng=rng,
+            program=program,
+            user=user,
+            language=spec.language,
+            rounds=rounds,
+            moment=self._moment,
+        )
+        current = program.current_cycle(self.today)
+        if current is not None and current.number not in (1, 2, 3):
+            open_survey(
+                rng=rng,
+                program=program,
+                user=user,
+                language=spec.language,
+                cycle=current,
+                today=self.today,
+                organizations=actors,
+                pending=[a.represents for a in DEMO_ACCOUNTS if spec.slug in a.programs],
+            )
 
     def _replay(self, events: list[tuple[datetime.date, int, str, dict[str, Any]]], user: User):
         """Run the planned events in date order, then date the versions when they happened.

@@ -102,8 +102,12 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
     current = ties.current()
     assert current.count() >= 1200
     per_cycle = Counter(current.values_list("cycle__number", flat=True))
-    assert set(per_cycle) == {1, 2, 3}
+    assert set(per_cycle) == {1, 2, 3, 4}
     assert per_cycle[1] < per_cycle[2] < per_cycle[3]
+    # Cycle 4 is running: its new ties so far come from the open survey's answers.
+    assert set(current.filter(cycle__number=4).values_list("provenance", flat=True)) == {
+        Provenance.SURVEY
+    }
     # Bridging ties (between actors of different territories) make up a growing share.
     shares = []
     for number in (1, 2, 3):
@@ -111,8 +115,8 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
         bridging = in_cycle.exclude(source__territory=F("target__territory")).count()
         shares.append(bridging / in_cycle.count())
     assert shares[0] < shares[1] < shares[2]
-    # Every tie starts within its cycle and never in the future.
-    for tie in current.select_related("cycle"):
+    # Every tie of cycles 1 to 3 starts within its cycle and never in the future.
+    for tie in current.filter(cycle__number__lte=3).select_related("cycle"):
         assert tie.cycle is not None and tie.started_on is not None
         assert tie.cycle.starts_on <= tie.started_on <= tie.cycle.ends_on
         assert tie.started_on < TODAY
@@ -238,3 +242,77 @@ def test_loading_a_program_again_gives_the_same_program(demo):
     demo_load(today=TODAY, only=[slug])
     assert fingerprint(slug) == before
     assert fingerprint(slug)[1]
+
+
+def test_three_cycles_of_survey_responses_and_an_open_survey(demo):
+    from tejido.network.models import (
+        NominationStatus,
+        Survey,
+        SurveyAnswer,
+        SurveyInvitation,
+        SurveyStatus,
+    )
+
+    program = Program.objects.get(slug="barrios-en-red")
+    surveys = list(Survey.objects.filter(program=program).order_by("cycle__number"))
+    assert [s.cycle.number for s in surveys] == [1, 2, 3, 4]
+    assert [s.status for s in surveys] == [SurveyStatus.CLOSED] * 3 + [SurveyStatus.OPEN]
+    answered = [
+        SurveyInvitation.objects.filter(survey=s, submitted_at__isnull=False) for s in surveys
+    ]
+    counts = [a.count() for a in answered]
+    assert 20 <= counts[0] < counts[1] < counts[2]
+    ties = Tie.objects.filter(program=program)
+    moments = [
+        timezone.make_aware(datetime.datetime.combine(s.cycle.ends_on, datetime.time(23, 59)))
+        for s in surveys[:3]
+    ]
+    for survey, submitted, moment in zip(surveys[:3], answered[:3], moments, strict=True):
+        # Every response was sent within the survey's dates, and each answer's tie is on record
+        # at the end of the cycle as a survey tie.
+        for invitation in submitted:
+            day = timezone.localdate(invitation.submitted_at)
+            assert survey.opens_on <= day <= survey.closes_on < TODAY
+        on_record = ties.as_of(moment)
+        answers = SurveyAnswer.objects.filter(invitation__survey=survey).select_related(
+            "invitation"
+        )
+        assert answers.count() >= counts[surveys.index(survey)]
+        for answer in answers[:40]:
+            pair = sorted((answer.invitation.organization_id, answer.partner_id))
+            assert on_record.filter(
+                Q(source_id=pair[0], target_id=pair[1]) | Q(source_id=pair[1], target_id=pair[0]),
+                tie_type=answer.tie_type,
+            ).exists()
+    # Later surveys bring isolated organizations in, mostly with ties across sectors.
+    organizations = Actor.objects.filter(program=program).organizations()
+
+    def tied(moment: datetime.datetime) -> set[int]:
+        ids: set[int] = set()
+        for source, target in ties.as_of(moment).values_list("source_id", "target_id"):
+            ids.update((source, target))
+        return ids
+
+    isolated_then = set(organizations.values_list("pk", flat=True)) - tied(moments[0])
+    brought_in = isolated_then & tied(moments[1])
+    respondents_2 = set(answered[1].values_list("organization_id", flat=True))
+    assert len(brought_in & respondents_2) >= 5
+    new_survey_ties = ties.as_of(moments[2]).filter(
+        provenance=Provenance.SURVEY, cycle__number__in=(2, 3), previous__isnull=True
+    )
+    across = new_survey_ties.exclude(source__sector=F("target__sector")).count()
+    assert across / new_survey_ties.count() > 0.5
+    # The network on record grows from one cycle's end to the next.
+    assert ties.as_of(moments[0]).count() < ties.as_of(moments[1]).count()
+    assert ties.as_of(moments[1]).count() < ties.as_of(moments[2]).count()
+    # The open survey: some sent, some halfway, some not started, one proposed actor waiting.
+    open_survey = surveys[3]
+    invitations = SurveyInvitation.objects.filter(survey=open_survey)
+    assert invitations.filter(submitted_at__isnull=False).count() >= 10
+    assert invitations.filter(started_at__isnull=False, submitted_at__isnull=True).count() >= 3
+    pending = invitations.filter(started_at__isnull=True)
+    assert pending.count() >= 10 and not pending.filter(reminders_sent=0).exists()
+    assert open_survey.invitations.filter(nominations__status=NominationStatus.PENDING).count() == 1
+    representative = User.objects.get(email="organizacion@tejido.demo")
+    organization = representative.represents.get().organization
+    assert pending.filter(organization=organization).exists()

@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=10, verbose_name='status')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='surveys', to='core.cycle', verbose_name='cycle')),
+                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='surveys', to='core.cycle', verbose_name='cycle')),
                 ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='core.program', verbose_name='program')),
             ],
             options={

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,9 @@ from tejido.actors.models import Actor, ActorKind, Sector
 from tejido.core.models import Cycle, Program, Territory
 
 from .ties import Intensity, TieType
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SurveyStatus(models.TextChoices):
@@ -25,7 +30,7 @@ class Survey(models.Model):
         Program, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("program")
     )
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("cycle")
+        Cycle, on_delete=models.RESTRICT, related_name="surveys", verbose_name=_("cycle")
     )
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
@@ -114,7 +119,7 @@ class ResourceKind(models.TextChoices):
     LEGITIMACY = "legitimacy", _("Visibility or legitimacy")
 
 
-def _score(label: str) -> models.PositiveSmallIntegerField:
+def _score(label: StrOrPromise) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, null=True, blank=True)
 
 
