@@ -54,6 +54,7 @@ from .content import (
     Group,
     ProgramSpec,
 )
+from .network import analyse_network
 from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
 
 # Which provenances record the ties of each cycle: a baseline survey and the first mapping in
@@ -144,6 +145,7 @@ def demo_load(
     loader = _Loader(random.Random(DEMO_SEED), today)
     summary = DemoSummary()
     users = loader.accounts()
+    coordinators: dict[str, User] = {}
     for index, spec in enumerate(DEMO_PROGRAMS):
         if only is not None and spec.slug not in only:
             continue
@@ -155,8 +157,11 @@ def demo_load(
             if a.role == "coordinator" and spec.slug in a.programs
         )
         program = loader.program(spec, coordinator)
+        coordinators[program.slug] = coordinator
         summary.programs.append(program)
     loader.grant_roles(users, {p.slug: p for p in summary.programs})
+    for program in summary.programs:
+        analyse_network(program, coordinators[program.slug], today)
     for program in summary.programs:
         summary.actors += Actor.objects.filter(program=program).count()
         summary.people += Actor.objects.filter(program=program, kind=ActorKind.PERSON).count()

@@ -25,7 +25,14 @@ from tejido.dashboards.demo.content import (
     PLACES,
 )
 from tejido.dashboards.demo.loader import demo_is_loaded, demo_load, demo_reset, program_start
-from tejido.network.models import Provenance, Tie
+from tejido.network.models import (
+    ActorMetrics,
+    NetworkSnapshot,
+    Opportunity,
+    OpportunityStatus,
+    Provenance,
+    Tie,
+)
 
 TODAY = datetime.date(2026, 11, 21)
 
@@ -104,9 +111,11 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
     per_cycle = Counter(current.values_list("cycle__number", flat=True))
     assert set(per_cycle) == {1, 2, 3, 4}
     assert per_cycle[1] < per_cycle[2] < per_cycle[3]
-    # Cycle 4 is running: its new ties so far come from the open survey's answers.
+    # Cycle 4 is running: its new ties so far come from the open survey's answers and from
+    # the introductions a coordinator recorded after the network's suggestions.
     assert set(current.filter(cycle__number=4).values_list("provenance", flat=True)) == {
-        Provenance.SURVEY
+        Provenance.SURVEY,
+        Provenance.INTRODUCTION,
     }
     # Bridging ties (between actors of different territories) make up a growing share.
     shares = []
@@ -316,3 +325,28 @@ def test_three_cycles_of_survey_responses_and_an_open_survey(demo):
     representative = User.objects.get(email="organizacion@tejido.demo")
     organization = representative.represents.get().organization
     assert pending.filter(organization=organization).exists()
+
+
+def test_the_network_is_analysed_per_cycle_with_suggestions_acted_on(demo):
+    program = Program.objects.get(slug="barrios-en-red")
+    snapshots = NetworkSnapshot.objects.filter(program=program)
+    # One snapshot per cycle that has started, and today's (recomputed after the introductions).
+    assert set(snapshots.exclude(cycle=None).values_list("cycle__number", flat=True)) == {
+        1,
+        2,
+        3,
+        4,
+    }
+    latest = snapshots.filter(cycle=None).latest()
+    assert latest.actor_count > 0 and latest.tie_count > 0
+    assert ActorMetrics.objects.filter(snapshot=latest).count() == latest.actor_count
+    # The network grew from cycle 1 to cycle 3.
+    ties_by_cycle = dict(snapshots.exclude(cycle=None).values_list("cycle__number", "tie_count"))
+    assert ties_by_cycle[1] < ties_by_cycle[2] < ties_by_cycle[3]
+    statuses = Counter(Opportunity.objects.filter(program=program).values_list("status", flat=True))
+    assert statuses[OpportunityStatus.INTRODUCED] == 3
+    assert statuses[OpportunityStatus.ACCEPTED] == 3
+    assert statuses[OpportunityStatus.DISMISSED] == 1
+    assert statuses[OpportunityStatus.OPEN] > 20
+    introduced = Opportunity.objects.filter(program=program, status=OpportunityStatus.INTRODUCED)
+    assert all(o.tie is not None and o.tie.provenance == "introduction" for o in introduced)
