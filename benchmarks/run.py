@@ -36,7 +36,7 @@ REPORT = ROOT / "benchmarks" / "BENCHMARKS.md"
 DEFAULT_SCALE = 100_000
 SMALL_SCALE = 1_000
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/tejido_bench"
-GROUPS = ("directory", "profile", "map", "import")
+GROUPS = ("directory", "profile", "map", "import", "analysis")
 DATABASES = ("sqlite", "postgresql")
 SEED = 1
 
@@ -641,6 +641,20 @@ def _log(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    groups = list(args.only)
+    # The network analysis needs no database: it runs on its own (benchmarks/analysis.py) and
+    # writes its own section of the report.
+    args.only = [g for g in groups if g != "analysis"]
+    status = _run_databases(args, full=set(groups) == set(GROUPS)) if args.only else 0
+    if "analysis" in groups:
+        from benchmarks import analysis
+
+        output = Path(args.output) if args.output else REPORT
+        status = max(status, analysis.run_and_write(output, log=_log))
+    return status
+
+
+def _run_databases(args: argparse.Namespace, *, full: bool) -> int:
     reports = []
     failed: list[str] = []
     started = time.perf_counter()
@@ -683,10 +697,13 @@ def run(args: argparse.Namespace) -> int:
     (DATA_DIR / "last-run.json").write_text(json.dumps(reports, indent=1), encoding="utf-8")
     text = render(reports, args, elapsed, failed)
     print(text)
-    full = args.scale == DEFAULT_SCALE and set(args.only) == set(GROUPS)
+    full = full and args.scale == DEFAULT_SCALE
     if args.output or full:
         output = Path(args.output) if args.output else REPORT
-        output.write_text(text, encoding="utf-8")
+        from benchmarks.analysis import keep_section
+
+        previous = output.read_text(encoding="utf-8") if output.exists() else ""
+        output.write_text(keep_section(previous, text), encoding="utf-8")
         _log(f"Wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     problems = [r for rep in reports for r in rep["results"] if r["problem"]]
     return 1 if problems or failed else 0
