@@ -32,20 +32,21 @@ from django.utils.translation import gettext as _
 
 from tejido.actors.models import Actor, ActorKind, Membership, Post, Sector, SensitiveData
 from tejido.actors.selectors import actor_search, can_view_people, people_count_public
-from tejido.core.models import Program, Territory, Theme
+from tejido.core.models import Cycle, Program, Territory, Theme
 from tejido.core.text import normalize_for_search
 
 from .ego import EgoLayout, EgoPartner, ego_layout
-from .models import Intensity, Tie, TieType
+from .models import ActorMetrics, Intensity, NetworkSnapshot, Tie, TieType
 
 TIES_PAGE_SIZE = 200
 PAST_TIES_LIMIT = 30
 EGO_MAX_PARTNERS = 24
 MEMBERS_LIMIT = 100
 PARTNER_SEARCH_LIMIT = 20
-# Beyond this many actors a view is not drawn (a browser cannot lay it out usefully); the
-# reader is asked to narrow it to a territory or a theme. TEJIDO_MAP_MAX_NODES overrides it.
-MAP_MAX_NODES = 12_000
+# Beyond this many actors a view is not drawn (the layout would take too long on a modest
+# laptop; 20,000 pan and zoom smoothly, see benchmarks/BENCHMARKS.md); the reader is asked to
+# narrow it to a territory or a theme. TEJIDO_MAP_MAX_NODES overrides it.
+MAP_MAX_NODES = 25_000
 MAP_TABLE_PAGE_SIZE = 50
 
 # What a profile shows of a tie and of its two ends, read as plain values: building 250 rows
@@ -601,15 +602,37 @@ class MapView:
     ALL = (MULTISECTOR, GEOGRAPHIC, THEMATIC)
 
 
+# The per-actor indicators the map can size nodes by, in the order of the ActorMetrics fields,
+# read from the snapshot of the view's cycle (or today's) when one has been computed.
+MAP_METRICS = (
+    "degree",
+    "strength",
+    "two_step_reach",
+    "betweenness",
+    "effective_size",
+    "coreness",
+    "community",
+)
+# Flags packed into one small integer per actor: isolated, peripheral, critical point.
+MAP_FLAG_ISOLATE = 1
+MAP_FLAG_PERIPHERAL = 2
+MAP_FLAG_CRITICAL = 4
+# The format of the map data; the script refuses another (a page left open across a deploy).
+MAP_DATA_FORMAT = 2
+
+
 def map_max_nodes() -> int:
     return int(getattr(settings, "TEJIDO_MAP_MAX_NODES", MAP_MAX_NODES))
 
 
 @dataclass
 class MapScope:
-    """Which actors a map view shows. Ties are those active today with both ends in it.
+    """Which actors and ties a map view shows.
 
-    People are part of the view only when `include_people` (the viewer may see people).
+    Actors: the view's (all, a territory's, a theme's). Ties: those in force today, or at the
+    end of `cycle` as they were recorded then, with both ends in the view, of the chosen types
+    (all when empty) and at least `min_intensity`. People are part of the view only when
+    `include_people` (the viewer may see people).
     """
 
     program: Program
@@ -617,6 +640,9 @@ class MapScope:
     territory: Territory | None = None
     theme: Theme | None = None
     include_people: bool = False
+    cycle: Cycle | None = None
+    tie_types: tuple[str, ...] = ()
+    min_intensity: int = 0
     # Ids read once per scope: the territory's subtree and the actors serving it from outside.
     _subtree: dict[int, str] | None = field(default=None, repr=False)
     _serving: list[int] | None = field(default=None, repr=False)
@@ -670,8 +696,23 @@ class MapScope:
             return actors.filter(pk__in=themed)
         return actors
 
+    def program_ties(self, today: datetime.date) -> QuerySet[Tie]:
+        """The program's ties at the scope's moment, of its types and intensity, without those
+        the viewer may not see; not yet restricted to the view's actors."""
+        if self.cycle is not None:
+            from .analytics.graph import ties_at
+
+            ties: QuerySet[Tie] = ties_at(self.program, self.cycle)
+        else:
+            ties = Tie.objects.active(today).filter(program=self.program)
+        if self.tie_types:
+            ties = ties.filter(tie_type__in=self.tie_types)
+        if self.min_intensity:
+            ties = ties.filter(intensity__gte=self.min_intensity)
+        return self.without_hidden_ends(ties)
+
     def ties(self, today: datetime.date) -> QuerySet[Tie]:
-        """Active ties with both ends in the view.
+        """The scope's ties with both ends in the view.
 
         The ends are matched against the view's actors as a sub-select, not as a list of their
         ids: both databases then drive the query from the actor side (the (program, territory)
@@ -680,9 +721,9 @@ class MapScope:
         walked the (program, superseded_at) index through all the program's current ties
         instead: 500,000 rows to keep 20,000, 160 ms where this takes 45.
         """
-        ties = Tie.objects.active(today).filter(program=self.program)
+        ties = self.program_ties(today)
         if self.view == MapView.MULTISECTOR:
-            return self.without_hidden_ends(ties)
+            return ties
         # The view's actors leave out the people the viewer may not see, and their ties with them.
         ids = self.actors().order_by().values("pk")
         return ties.filter(source_id__in=ids, target_id__in=ids)
@@ -692,12 +733,39 @@ class MapScope:
         return ties if self.include_people else ties_without_people(ties, self.program)
 
     @property
+    def filtered(self) -> bool:
+        """Whether ties are left out by type or intensity."""
+        return bool(self.tie_types) or self.min_intensity > 0
+
+    @property
     def label(self) -> str:
         if self.view == MapView.GEOGRAPHIC and self.territory is not None:
-            return _("Geographic network: %(territory)s") % {"territory": self.territory.name}
-        if self.view == MapView.THEMATIC and self.theme is not None:
-            return _("Thematic network: %(theme)s") % {"theme": self.theme.label}
-        return _("Multi-sector network")
+            label = _("Geographic network: %(territory)s") % {"territory": self.territory.name}
+        elif self.view == MapView.THEMATIC and self.theme is not None:
+            label = _("Thematic network: %(theme)s") % {"theme": self.theme.label}
+        else:
+            label = _("Multi-sector network")
+        if self.cycle is not None:
+            return _("%(network)s, at the end of %(cycle)s") % {
+                "network": label,
+                "cycle": self.cycle,
+            }
+        return label
+
+    def query(self) -> dict[str, Any]:
+        """The scope as the map's query parameters (a list value repeats its key)."""
+        query: dict[str, Any] = {"view": self.view}
+        if self.territory is not None:
+            query["territory"] = self.territory.slug
+        if self.theme is not None:
+            query["theme"] = self.theme.slug
+        if self.cycle is not None:
+            query["cycle"] = self.cycle.number
+        if self.tie_types:
+            query["type"] = list(self.tie_types)
+        if self.min_intensity:
+            query["intensity"] = self.min_intensity
+        return query
 
 
 @dataclass
@@ -783,6 +851,20 @@ def map_theme_options() -> list[Theme]:
     return sorted(themes, key=lambda t: (not t.transition, t.label.casefold()))
 
 
+def map_cycle_options(program: Program, *, today: datetime.date | None = None) -> list[Cycle]:
+    """The program's cycles that have begun, in order: the map can show the network at the end
+    of each (a cycle still running shows it as recorded so far)."""
+    today = today or timezone.localdate()
+    return list(Cycle.objects.filter(program=program, starts_on__lte=today).order_by("number"))
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def map_scope(
     program: Program,
     *,
@@ -790,14 +872,19 @@ def map_scope(
     view: str,
     territory_slug: str = "",
     theme_slug: str = "",
+    cycle_number: str = "",
+    tie_types: Iterable[str] = (),
+    min_intensity: str | int = "",
     territory_options: list[TerritoryOption] | None = None,
     theme_options: list[Theme] | None = None,
+    cycle_options: list[Cycle] | None = None,
 ) -> MapScope:
     """Resolve the view and its parameters; unknown values fall back to a sensible default.
 
     Options already loaded for the page's selects are reused; without them a slug is looked up
     directly, and the options are only read when a default has to be chosen. The view holds
-    people only if `viewer` may see them.
+    people only if `viewer` may see them. An unknown cycle means today; unknown tie types are
+    ignored (none left means all types).
     """
     if view not in MapView.ALL:
         view = MapView.MULTISECTOR
@@ -824,18 +911,47 @@ def map_scope(
         else:
             by_slug = {t.slug: t for t in theme_options}
             scope.theme = by_slug.get(theme_slug) or next(iter(theme_options), None)
+    number = _int_or_none(cycle_number)
+    if number is not None:
+        if cycle_options is not None:
+            scope.cycle = next((c for c in cycle_options if c.number == number), None)
+        else:
+            scope.cycle = Cycle.objects.filter(
+                program=program, number=number, starts_on__lte=timezone.localdate()
+            ).first()
+    known = set(TieType.values)
+    chosen = {t for t in tie_types if t in known}
+    # Every type ticked is the same view as none: one canonical form, one cache entry.
+    if chosen and chosen != known:
+        scope.tie_types = tuple(t for t in TieType.values if t in chosen)
+    intensity = _int_or_none(min_intensity) or 0
+    scope.min_intensity = min(max(intensity, 0), max(Intensity.values))
     return scope
 
 
-def map_fingerprint(scope: MapScope, *, today: datetime.date, extra: str = "") -> str:
-    """A validator for the map data, cheap to compute: the view, whether it holds people (the
-    same URL answers members and the public differently), the day (ties end at midnight), the
-    view's actors (count and last change) and the newest tie version of the program (every
-    change to a tie writes a new row, so a higher id)."""
+def map_snapshot(scope: MapScope) -> NetworkSnapshot | None:
+    """The snapshot whose indicators the map shows: the latest of the scope's cycle (or of
+    today's network)."""
+    from .analytics.selectors import latest_snapshot
+
+    return latest_snapshot(scope.program, scope.cycle)
+
+
+def map_fingerprint(
+    scope: MapScope,
+    *,
+    today: datetime.date,
+    snapshot: NetworkSnapshot | None = None,
+    extra: str = "",
+) -> str:
+    """A validator for the map data, cheap to compute: the view and its filters, whether it
+    holds people (the same URL answers members and the public differently), the day (ties end
+    at midnight), the view's actors (count and last change), the newest tie version of the
+    program (every change to a tie writes a new row, so a higher id) and the snapshot whose
+    indicators are sent."""
     actors = scope.actors().order_by().aggregate(n=Count("pk"), changed=Max("updated_at"))
     newest_tie = (
-        Tie.objects.current()
-        .filter(program=scope.program)
+        Tie.objects.filter(program=scope.program)
         .order_by("-id")
         .values_list("id", flat=True)
         .first()
@@ -843,15 +959,20 @@ def map_fingerprint(scope: MapScope, *, today: datetime.date, extra: str = "") -
     raw = "|".join(
         str(part)
         for part in (
+            MAP_DATA_FORMAT,
             scope.program.pk,
             scope.view,
             scope.territory.pk if scope.territory else "",
             scope.theme.pk if scope.theme else "",
             "people" if scope.include_people else "public",
+            scope.cycle.pk if scope.cycle else "today",
+            ",".join(scope.tie_types),
+            scope.min_intensity,
             today.isoformat(),
             actors["n"],
             actors["changed"].isoformat() if actors["changed"] else "",
             newest_tie or 0,
+            snapshot.pk if snapshot else "",
             extra,
         )
     )
@@ -862,92 +983,181 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def _compact(value: float | None) -> float | int | None:
+    """Four significant digits: enough to size a circle, a third of the bytes of a full float."""
+    if value is None:
+        return None
+    if value == 0:
+        return 0
+    return float(f"{value:.4g}")
+
+
 def map_data(
     scope: MapScope,
     *,
     url_for: Callable[[int], str],
     today: datetime.date | None = None,
     max_nodes: int | None = None,
+    snapshot: NetworkSnapshot | None = None,
 ) -> dict[str, Any]:
-    """The view as plain data for the map: nodes, edges and counts, in two queries.
+    """The view as compact plain data for the map, in a fixed number of queries.
+
+    Nodes and edges travel as parallel arrays (columns), not as one object per item: a view of
+    20,000 actors and 50,000 ties is then about half the size, and the browser reads it faster.
+    An edge names its ends by their position in the node arrays; sectors, kinds and tie types
+    by their position in the lists of `meta`. With a `snapshot`, every node's indicators come
+    along (`metrics`, null where the actor was added after it was computed), with the critical
+    ties among the view's actors.
 
     A view with more than `max_nodes` actors returns no nodes and `meta.too_large`: a browser
     cannot draw it usefully, and the reader is asked to choose a territory or a theme.
     """
     today = today or timezone.localdate()
     max_nodes = max_nodes or map_max_nodes()
+    sectors = [code for code, _label in Sector.choices]
+    kinds = [code for code, _label in ActorKind.choices]
+    tie_types = [code for code, _label in TieType.choices]
+    marker = 987654321
+    meta: dict[str, Any] = {
+        "format": MAP_DATA_FORMAT,
+        "view": scope.view,
+        "label": scope.label,
+        "territory": scope.territory.slug if scope.territory else None,
+        "theme": scope.theme.slug if scope.theme else None,
+        "cycle": scope.cycle.number if scope.cycle else None,
+        "tie_types_shown": list(scope.tie_types),
+        "min_intensity": scope.min_intensity,
+        "too_large": False,
+        "max_nodes": max_nodes,
+        "actor_url": url_for(marker).replace(str(marker), "{id}"),
+        "sectors": [{"code": c, "label": str(label)} for c, label in Sector.choices],
+        "kinds": [{"code": c, "label": str(label)} for c, label in ActorKind.choices],
+        "tie_types": [{"code": c, "label": str(label)} for c, label in TieType.choices],
+        "intensities": [{"value": v, "label": str(label)} for v, label in Intensity.choices],
+        "snapshot": None,
+    }
+    empty: dict[str, Any] = {
+        "nodes": {"id": [], "label": [], "sector": [], "kind": [], "territory": []},
+        "edges": {"source": [], "target": [], "type": [], "intensity": []},
+        "metrics": None,
+        "critical_ties": {"source": [], "target": []},
+    }
     rows = list(
         scope.actors()
         .order_by("pk")
         .values_list("pk", "name", "sector", "kind", "territory_id")[: max_nodes + 1]
     )
-    meta: dict[str, Any] = {
-        "view": scope.view,
-        "label": scope.label,
-        "territory": scope.territory.slug if scope.territory else None,
-        "theme": scope.theme.slug if scope.theme else None,
-        "too_large": False,
-        "max_nodes": max_nodes,
-        "sectors": [{"code": c, "label": str(label)} for c, label in Sector.choices],
-        "tie_types": [{"code": c, "label": str(label)} for c, label in TieType.choices],
-        "intensities": [{"value": v, "label": str(label)} for v, label in Intensity.choices],
-    }
     if len(rows) > max_nodes:
         meta["too_large"] = True
         meta["counts"] = {"actors": scope.actors().count(), "ties": None, "by_sector": {}}
-        return {"nodes": [], "edges": [], "meta": meta}
+        return {**empty, "meta": meta}
 
-    tie_rows: list[tuple[int, int, str, int]] = list(
+    index = {row[0]: i for i, row in enumerate(rows)}
+    sector_index = {code: i for i, code in enumerate(sectors)}
+    kind_index = {code: i for i, code in enumerate(kinds)}
+    type_index = {code: i for i, code in enumerate(tie_types)}
+    tie_rows = (
         scope.ties(today).order_by().values_list("source_id", "target_id", "tie_type", "intensity")
     )
-    edges = [
-        {"source": s, "target": t, "type": kind, "intensity": intensity}
-        for s, t, kind, intensity in tie_rows
-    ]
-    degree: Counter[int] = Counter()
-    partners: dict[int, set[int]] = defaultdict(set)
-    for s, t, _kind, _intensity in tie_rows:
-        partners[s].add(t)
-        partners[t].add(s)
-    for node, others in partners.items():
-        degree[node] = len(others)
+    sources: list[int] = []
+    targets: list[int] = []
+    types: list[int] = []
+    intensities: list[int] = []
+    for source, target, tie_type, intensity in tie_rows:
+        # Both ends are in the view by construction, except in a multi-sector view with more
+        # actors than drawn (never: that view is too large) or a tie to a deleted actor.
+        s = index.get(source)
+        t = index.get(target)
+        if s is None or t is None:
+            continue
+        sources.append(s)
+        targets.append(t)
+        types.append(type_index[tie_type])
+        intensities.append(intensity)
 
     # In a geographic view, actors cluster by the part of the territory they are based in
     # (the first level below the chosen one); elsewhere by sector. The browser seeds its
     # layout from these clusters, so the same data always draws the same picture.
-    clusters: dict[int | None, str] = {}
+    nodes: dict[str, list[Any]] = {
+        "id": [row[0] for row in rows],
+        "label": [row[1] for row in rows],
+        "sector": [sector_index.get(row[2], 0) for row in rows],
+        "kind": [kind_index.get(row[3], 0) for row in rows],
+        "territory": [row[4] for row in rows],
+    }
+    territory_ids = {row[4] for row in rows if row[4] is not None}
     if scope.view == MapView.GEOGRAPHIC and scope.territory is not None:
         cut = len(_path_ids(scope.territory.path))
+        clusters: dict[int | None, str] = {}
         for tid, path in scope.subtree_paths().items():
             parts = _path_ids(path)
             clusters[tid] = str(parts[cut]) if len(parts) > cut else "here"
-    nodes = []
-    by_sector: Counter[str] = Counter()
-    for pk, name, sector, kind, territory_id in rows:
-        if scope.view == MapView.GEOGRAPHIC:
-            # Based elsewhere (or nowhere recorded) but serving the territory: "elsewhere".
-            cluster = clusters.get(territory_id, "elsewhere")
-        else:
-            cluster = sector
-        by_sector[sector] += 1
-        nodes.append(
-            {
-                "id": pk,
-                "label": name,
-                "sector": sector,
-                "kind": kind,
-                "territory": territory_id,
-                "cluster": cluster,
-                "size": degree[pk],
-                "url": url_for(pk),
-            }
-        )
+        # Based elsewhere (or nowhere recorded) but serving the territory: "elsewhere".
+        nodes["cluster"] = [clusters.get(row[4], "elsewhere") for row in rows]
+    meta["territories"] = (
+        {
+            str(pk): name
+            for pk, name in Territory.objects.filter(pk__in=territory_ids).values_list("pk", "name")
+        }
+        if territory_ids
+        else {}
+    )
+    by_sector: Counter[str] = Counter(row[2] for row in rows)
     meta["counts"] = {
-        "actors": len(nodes),
-        "ties": len(edges),
+        "actors": len(rows),
+        "ties": len(sources),
         "by_sector": dict(by_sector),
     }
-    return {"nodes": nodes, "edges": edges, "meta": meta}
+    data: dict[str, Any] = {
+        **empty,
+        "nodes": nodes,
+        "edges": {"source": sources, "target": targets, "type": types, "intensity": intensities},
+        "meta": meta,
+    }
+    if snapshot is not None:
+        data["metrics"], data["critical_ties"] = _map_metrics(snapshot, rows, index)
+        meta["snapshot"] = {
+            "id": snapshot.pk,
+            "computed_at": snapshot.computed_at.isoformat(),
+            "as_of": snapshot.as_of.isoformat(),
+            "betweenness_sampled": snapshot.betweenness_sampled,
+        }
+    return data
+
+
+def _map_metrics(
+    snapshot: NetworkSnapshot, rows: list[tuple[Any, ...]], index: dict[int, int]
+) -> tuple[dict[str, list[Any]], dict[str, list[int]]]:
+    """The view's actors' indicators from `snapshot`, one column per indicator in node order,
+    and the snapshot's critical ties with both ends in the view. One query: the snapshot's rows
+    are read whole by its index, then matched to the view in Python (a list of 20,000 ids in
+    the query would cost more than the rows it leaves out)."""
+    columns: dict[str, list[Any]] = {name: [None] * len(rows) for name in MAP_METRICS}
+    flags: list[int | None] = [None] * len(rows)
+    for actor_id, *values, isolate, peripheral, critical in ActorMetrics.objects.filter(
+        snapshot=snapshot
+    ).values_list("actor_id", *MAP_METRICS, "is_isolate", "is_peripheral", "is_critical"):
+        i = index.get(actor_id)
+        if i is None:
+            continue
+        for name, value in zip(MAP_METRICS, values, strict=True):
+            columns[name][i] = _compact(value) if isinstance(value, float) else value
+        flags[i] = (
+            (MAP_FLAG_ISOLATE if isolate else 0)
+            | (MAP_FLAG_PERIPHERAL if peripheral else 0)
+            | (MAP_FLAG_CRITICAL if critical else 0)
+        )
+    metrics: dict[str, list[Any]] = {**columns, "flags": flags}
+    critical_ties: dict[str, list[int]] = {"source": [], "target": []}
+    bridges = snapshot.summary.get("bridges", []) if isinstance(snapshot.summary, dict) else []
+    for pair in bridges:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            continue
+        s, t = index.get(pair[0]), index.get(pair[1])
+        if s is not None and t is not None:
+            critical_ties["source"].append(s)
+            critical_ties["target"].append(t)
+    return metrics, critical_ties
 
 
 @dataclass
@@ -1009,11 +1219,8 @@ def map_summary(
         on_page = set(ids)
         in_view = set(view_ids) if view_ids is not None else None
         for source, target in (
-            scope.without_hidden_ends(
-                Tie.objects.active(today)
-                .filter(program=scope.program)
-                .filter(Q(source_id__in=ids) | Q(target_id__in=ids))
-            )
+            scope.program_ties(today)
+            .filter(Q(source_id__in=ids) | Q(target_id__in=ids))
             .order_by()
             .values_list("source_id", "target_id")
         ):

@@ -39,8 +39,36 @@ def url_for(pk):
     return f"/a/{pk}/"
 
 
+def nodes(data):
+    """The map's node columns as one dict per node, codes resolved."""
+    columns, meta = data["nodes"], data["meta"]
+    rows = []
+    for i, pk in enumerate(columns["id"]):
+        row = {key: column[i] for key, column in columns.items()}
+        row["sector"] = meta["sectors"][row["sector"]]["code"]
+        row["url"] = meta["actor_url"].replace("{id}", str(pk))
+        rows.append(row)
+    return rows
+
+
+def edges(data):
+    """The map's edge columns as one dict per edge, ends as actor ids."""
+    ids, columns, meta = data["nodes"]["id"], data["edges"], data["meta"]
+    return [
+        {
+            "source": ids[s],
+            "target": ids[t],
+            "type": meta["tie_types"][kind]["code"],
+            "intensity": intensity,
+        }
+        for s, t, kind, intensity in zip(
+            columns["source"], columns["target"], columns["type"], columns["intensity"], strict=True
+        )
+    ]
+
+
 def edge_set(data):
-    return {tuple(sorted((e["source"], e["target"]))) for e in data["edges"]}
+    return {tuple(sorted((e["source"], e["target"]))) for e in edges(data)}
 
 
 @pytest.fixture
@@ -92,10 +120,11 @@ def pairs(world, *names):
 def test_multisector_view_has_every_actor_and_active_tie(program, world, member):
     scope = map_scope(program, viewer=member, view=MapView.MULTISECTOR)
     data = map_data(scope, url_for=url_for, today=TODAY)
-    assert {n["id"] for n in data["nodes"]} == ids(world, "a", "b", "c", "d", "e")
+    assert {n["id"] for n in nodes(data)} == ids(world, "a", "b", "c", "d", "e")
     assert edge_set(data) == pairs(world, "ab", "ac", "bd", "cd", "ae")
-    a = next(n for n in data["nodes"] if n["id"] == world["actors"]["a"].pk)
-    assert a["size"] == 3 and a["sector"] == "public" and a["url"] == f"/a/{a['id']}/"
+    a = next(n for n in nodes(data) if n["id"] == world["actors"]["a"].pk)
+    assert a["sector"] == "public" and a["url"] == f"/a/{a['id']}/"
+    assert sum(a["id"] in (e["source"], e["target"]) for e in edges(data)) == 3
     assert data["meta"]["counts"] == {
         "actors": 5,
         "ties": 5,
@@ -109,9 +138,9 @@ def test_geographic_view_includes_the_subtree_and_those_serving_it(program, worl
     )
     data = map_data(puente, url_for=url_for, today=TODAY)
     # A is based in Puente Alto, B in Bajos de Mena (inside it), D serves Bajos de Mena.
-    assert {n["id"] for n in data["nodes"]} == ids(world, "a", "b", "d")
+    assert {n["id"] for n in nodes(data)} == ids(world, "a", "b", "d")
     assert edge_set(data) == pairs(world, "ab", "bd")
-    clusters = {n["id"]: n["cluster"] for n in data["nodes"]}
+    clusters = {n["id"]: n["cluster"] for n in nodes(data)}
     assert clusters[world["actors"]["a"].pk] == "here"
     assert clusters[world["actors"]["b"].pk] == str(world["territories"]["bajos"].pk)
     assert clusters[world["actors"]["d"].pk] == "elsewhere"
@@ -125,9 +154,9 @@ def test_geographic_view_includes_the_subtree_and_those_serving_it(program, worl
 def test_thematic_view(program, world, member):
     scope = map_scope(program, viewer=member, view=MapView.THEMATIC, theme_slug="salud")
     data = map_data(scope, url_for=url_for, today=TODAY)
-    assert {n["id"] for n in data["nodes"]} == ids(world, "a", "c")
+    assert {n["id"] for n in nodes(data)} == ids(world, "a", "c")
     assert edge_set(data) == pairs(world, "ac")
-    assert data["edges"][0]["type"] == TieType.FUNDING
+    assert edges(data)[0]["type"] == TieType.FUNDING
 
 
 def test_ended_superseded_and_future_ties_are_not_on_the_map(program, world, member):
@@ -139,7 +168,7 @@ def test_ended_superseded_and_future_ties_are_not_on_the_map(program, world, mem
         map_scope(program, viewer=member, view=MapView.MULTISECTOR), url_for=url_for, today=TODAY
     )
     assert edge_set(data) == pairs(world, "ac", "cd", "ae")
-    cd = [e for e in data["edges"] if {e["source"], e["target"]} == ids(world, "c", "d")]
+    cd = [e for e in edges(data) if {e["source"], e["target"]} == ids(world, "c", "d")]
     assert len(cd) == 1 and cd[0]["intensity"] == newer.intensity == 4
     # The tie ended yesterday was still there the day before.
     before = map_data(
@@ -156,7 +185,7 @@ def test_other_programs_stay_out(program, world, member):
     data = map_data(
         map_scope(program, viewer=member, view=MapView.MULTISECTOR), url_for=url_for, today=TODAY
     )
-    assert len(data["nodes"]) == 5 and len(data["edges"]) == 5
+    assert len(nodes(data)) == 5 and len(edges(data)) == 5
 
 
 def test_map_data_query_count_is_fixed(program, world, member):
@@ -173,9 +202,9 @@ def test_map_data_query_count_is_fixed(program, world, member):
     for left, right in itertools.pairwise(more):
         TieFactory(source=left, target=right)
     data, large = load()
-    assert len(data["nodes"]) == 33
-    # The territory's subtree, who serves it, the actors, the ties.
-    assert large == small == 4
+    assert len(nodes(data)) == 33
+    # The territory's subtree, who serves it, the actors, the ties, the territories' names.
+    assert large == small == 5
 
 
 def test_too_large_view_sends_counts_only(program, world, member):
@@ -185,7 +214,7 @@ def test_too_large_view_sends_counts_only(program, world, member):
         today=TODAY,
         max_nodes=3,
     )
-    assert data["nodes"] == [] and data["meta"]["too_large"]
+    assert nodes(data) == [] and edges(data) == [] and data["meta"]["too_large"]
     assert data["meta"]["counts"]["actors"] == 5
 
 

@@ -7,6 +7,7 @@ import itertools
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +20,14 @@ from tejido.network.services import tie_update
 from tejido.network.tests.factories import TieFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Built map data is cached under its validator; every test starts without any."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -103,13 +112,32 @@ def test_map_data_is_json_with_nodes_edges_and_counts(client, program, network):
     response = client.get(data_url(program, view="geographic", territory="la-ligua"))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = json.loads(response.content)
-    assert len(data["nodes"]) == 4 and len(data["edges"]) == 3
-    node = data["nodes"][0]
-    assert set(node) >= {"id", "label", "sector", "size", "url"}
-    assert node["url"] == reverse("network:actor", args=[program.slug, node["id"]])
-    assert set(data["edges"][0]) >= {"source", "target", "type", "intensity"}
-    assert data["meta"]["counts"]["actors"] == 4
-    assert data["meta"]["territory"] == "la-ligua"
+    nodes, edges, meta = data["nodes"], data["edges"], data["meta"]
+    # Columns, not one object per node: every column has one value per actor.
+    assert {len(column) for column in nodes.values()} == {4}
+    assert sorted(nodes["id"]) == sorted(a.pk for a in network["actors"])
+    assert set(nodes) >= {"id", "label", "sector", "kind", "territory", "cluster"}
+    # Sectors and tie types travel as positions in meta's lists.
+    first = network["actors"][0]
+    at = nodes["id"].index(first.pk)
+    assert meta["sectors"][nodes["sector"][at]]["code"] == first.sector
+    assert nodes["label"][at] == first.name
+    assert meta["actor_url"].replace("{id}", str(first.pk)) == reverse(
+        "network:actor", args=[program.slug, first.pk]
+    )
+    assert meta["territories"] == {str(network["territory"].pk): "La Ligua"}
+    # Edges name their ends by position in the node columns.
+    assert len(edges["source"]) == len(edges["target"]) == len(edges["intensity"]) == 3
+    pairs = {
+        frozenset((nodes["id"][s], nodes["id"][t]))
+        for s, t in zip(edges["source"], edges["target"], strict=True)
+    }
+    assert pairs == {frozenset((t.source_id, t.target_id)) for t in network["ties"]}
+    assert {meta["tie_types"][i]["code"] for i in edges["type"]} == {"collaboration"}
+    assert meta["counts"]["actors"] == 4 and meta["counts"]["ties"] == 3
+    assert meta["territory"] == "la-ligua" and meta["format"] == 2
+    # No indicators computed yet: none sent.
+    assert data["metrics"] is None and meta["snapshot"] is None
 
 
 def test_map_data_etag_gives_304_until_something_changes(client, program, network):
@@ -129,9 +157,10 @@ def test_map_data_query_count_is_fixed(client, program, network):
     client.get(url)  # warm the session
 
     def count():
+        cache.clear()  # built from the database each time, not served from the cache
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        return len(json.loads(response.content)["nodes"]), len(queries)
+        return len(json.loads(response.content)["nodes"]["id"]), len(queries)
 
     nodes_before, few = count()
     more = ActorFactory.create_batch(40, program=program, territory=network["territory"])
@@ -139,8 +168,9 @@ def test_map_data_query_count_is_fixed(client, program, network):
         TieFactory(source=left, target=right)
     nodes_after, many = count()
     assert (nodes_before, nodes_after) == (4, 44)
-    # Program, session and user; territory ids; validator (2); nodes and ties.
-    assert many == few <= 9
+    # Program, session and user; territory ids; snapshot; validator (2); nodes, ties and
+    # territory names.
+    assert many == few <= 11
 
 
 def test_map_data_is_compressed_for_clients_that_accept_it(client, program, network):

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import gzip
+import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tejido.actors.models import Sector
-from tejido.core.http import program_for_request
-from tejido.core.models import Program
+from tejido.core.http import is_htmx, program_for_request
+from tejido.core.models import Cycle, Program
 
-from ..models import Intensity
+from ..models import Intensity, TieType
 from ..selectors import (
     MapScope,
     MapView,
+    map_cycle_options,
     map_fingerprint,
     map_scope,
+    map_snapshot,
     map_summary,
     map_territory_options,
     map_theme_options,
@@ -34,17 +38,12 @@ from ..selectors import (
 )
 from .profile import actor_url_maker, page_number
 
-
-def _view_query(scope: MapScope) -> dict[str, str]:
-    query = {"view": scope.view}
-    if scope.territory is not None:
-        query["territory"] = scope.territory.slug
-    if scope.theme is not None:
-        query["theme"] = scope.theme.slug
-    return query
+# Built map data is kept this long under its validator: the next reader of the same view (a
+# colleague, the same coordinator on another device) gets it without a query for its ties.
+MAP_DATA_CACHE_SECONDS = 600
 
 
-def _map_messages() -> dict[str, str]:
+def _map_messages() -> dict[str, Any]:
     """The map script's words, translated here so that the script carries none."""
     return {
         "loading": _("Loading the map…"),
@@ -67,7 +66,64 @@ def _map_messages() -> dict[str, str]:
             "Network map with %(actors)s actors and %(ties)s ties. The table below lists them."
         ),
         "openProfile": _("Open profile"),
+        "closeEgo": _("Back to the whole network"),
+        "partnersHeading": _("Partners in this view"),
+        "morePartners": _("and %(count)s more"),
+        "indicatorsHeading": _("Indicators"),
+        "indicatorsAsOf": _("Indicators computed on %(date)s."),
+        "noIndicators": _(
+            "The indicators of this network have not been computed yet: sizes show direct "
+            "partners in this view."
+        ),
+        "estimated": _("The bridge role is estimated on a network this large."),
+        "other": _("Others"),
+        "noTerritory": _("No territory recorded"),
+        "community": pgettext("network cluster", "Community %(number)s"),
+        "highlighted": _("%(count)s actors highlighted: %(what)s."),
+        "criticalTies": _("%(count)s critical ties."),
+        "nothingToHighlight": _("Nothing to highlight in this view."),
+        "sizeLegend": _("Circle size shows “%(indicator)s”: the bigger, the higher."),
+        "lineLegend": _("The thicker the line, the more intense the tie."),
+        "tableStale": _("The table below shows these filters after it is updated."),
+        "isolated": _("Isolated"),
+        "peripheral": _("Peripheral"),
+        "critical": _("Critical point"),
+        "broker": _("Broker"),
+        "yes": _("yes"),
+        "sizeBy": dict(_size_options()),
+        "highlight": dict(_highlight_options()),
     }
+
+
+def _size_options() -> list[tuple[str, str]]:
+    """What nodes can be sized by: direct partners are counted in the view itself; the others
+    come from the computed indicators of the network."""
+    return [
+        ("degree", _("Direct partners")),
+        ("strength", _("Strength of ties")),
+        ("two_step_reach", _("Two-step reach")),
+        ("betweenness", _("Bridge role")),
+        ("effective_size", _("Non-redundant partners")),
+        ("coreness", _("Core level")),
+    ]
+
+
+def _colour_options() -> list[tuple[str, str]]:
+    return [
+        ("sector", _("Sector")),
+        # Not the community sector: a group of actors more tied among themselves than outside.
+        ("community", pgettext("network cluster", "Community")),
+        ("territory", _("Territory")),
+    ]
+
+
+def _highlight_options() -> list[tuple[str, str]]:
+    return [
+        ("", _("Nothing")),
+        ("brokers", _("Brokers (top bridge role)")),
+        ("isolates", _("Isolated actors")),
+        ("critical", _("Critical points and ties")),
+    ]
 
 
 def _resolve_scope(request: HttpRequest, program: Program, **options: Any) -> MapScope:
@@ -77,30 +133,54 @@ def _resolve_scope(request: HttpRequest, program: Program, **options: Any) -> Ma
         view=request.GET.get("view", MapView.MULTISECTOR),
         territory_slug=request.GET.get("territory", ""),
         theme_slug=request.GET.get("theme", ""),
+        cycle_number=request.GET.get("cycle", ""),
+        tie_types=request.GET.getlist("type"),
+        min_intensity=request.GET.get("intensity", ""),
         **options,
     )
+
+
+def _cycle_label(cycle: Cycle, today: Any) -> str:
+    if cycle.ends_on >= today:
+        return _("%(cycle)s (running)") % {"cycle": cycle}
+    return _("%(cycle)s (ended %(date)s)") % {
+        "cycle": cycle,
+        "date": formats.date_format(cycle.ends_on, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _choice(value: str, options: list[tuple[str, str]]) -> str:
+    return value if value in {code for code, _label in options} else options[0][0]
 
 
 @require_safe
 def network_map(request: HttpRequest, program: str) -> HttpResponse:
     program_obj = program_for_request(request, program, "network.view_map")
+    today = timezone.localdate()
     territory_options = map_territory_options(program_obj, request.user)
     theme_options = map_theme_options()
+    cycle_options = map_cycle_options(program_obj, today=today)
     scope = _resolve_scope(
-        request, program_obj, territory_options=territory_options, theme_options=theme_options
+        request,
+        program_obj,
+        territory_options=territory_options,
+        theme_options=theme_options,
+        cycle_options=cycle_options,
     )
-    summary = map_summary(scope, page=page_number(request.GET.get("page")))
-    view_query = _view_query(scope)
+    summary = map_summary(scope, page=page_number(request.GET.get("page")), today=today)
+    query = scope.query()
     base_url = reverse("network:map", args=[program_obj.slug])
     try:
         focus = int(request.GET.get("focus") or 0)
     except ValueError:
         focus = 0
+    # The tabs keep the filters that make sense in every view (cycle, types, intensity).
+    carried = {k: v for k, v in query.items() if k not in {"view", "territory", "theme"}}
     view_links = [
         {
             "view": view,
             "label": label,
-            "url": f"{base_url}?{urlencode({'view': view})}",
+            "url": f"{base_url}?{urlencode({'view': view, **carried}, doseq=True)}",
             "current": scope.view == view,
         }
         for view, label in (
@@ -110,6 +190,11 @@ def network_map(request: HttpRequest, program: str) -> HttpResponse:
         )
     ]
     url_for = actor_url_maker(program_obj)
+    appearance = {
+        "size": _choice(request.GET.get("size", ""), _size_options()),
+        "colour": _choice(request.GET.get("colour", ""), _colour_options()),
+        "highlight": _choice(request.GET.get("highlight", ""), _highlight_options()),
+    }
     context = {
         "program": program_obj,
         "scope": scope,
@@ -117,9 +202,18 @@ def network_map(request: HttpRequest, program: str) -> HttpResponse:
         "view_links": view_links,
         "territory_options": territory_options,
         "theme_options": theme_options,
+        "cycle_choices": [(c.number, _cycle_label(c, today)) for c in cycle_options],
+        "tie_type_choices": TieType.choices,
+        "intensity_choices": Intensity.choices,
+        "size_options": _size_options(),
+        "colour_options": _colour_options(),
+        "highlight_options": _highlight_options(),
+        "appearance": appearance,
         "data_url": f"{reverse('network:map_data', args=[program_obj.slug])}?"
-        f"{urlencode(view_query)}",
-        "page_query": urlencode(view_query),
+        f"{urlencode(query, doseq=True)}",
+        "page_query": urlencode(
+            {**query, **{k: v for k, v in appearance.items() if v}}, doseq=True
+        ),
         "focus": focus,
         "actor_rows": [(actor, degree, url_for(actor.pk)) for actor, degree in summary.actors],
         "sectors": [
@@ -129,42 +223,54 @@ def network_map(request: HttpRequest, program: str) -> HttpResponse:
         "intensities": Intensity.choices,
         "map_messages": _map_messages(),
     }
+    # The map's script asks for the table alone when the reader changes the filters.
+    if is_htmx(request) and request.headers.get("HX-Target") == "map-table":
+        return render(request, "network/map.html#map-table", context)
     return render(request, "network/map.html", context)
 
 
 @require_safe
 def map_data(request: HttpRequest, program: str) -> HttpResponse:
-    """The current view as JSON, with an ETag so that an unchanged network is not sent again."""
+    """The current view as JSON, with an ETag so that an unchanged network is not sent again.
+
+    Data built once is kept in the cache under its validator, compressed: the same view for the
+    same kind of reader (who may or may not see people, in the same language) is then sent in
+    a few milliseconds, whoever asks next.
+    """
     program_obj = program_for_request(request, program, "network.view_map")
     scope = _resolve_scope(request, program_obj)
     today = timezone.localdate()
-    etag = f'"{map_fingerprint(scope, today=today, extra=get_language() or "")}"'
+    snapshot = map_snapshot(scope)
+    fingerprint = map_fingerprint(scope, today=today, snapshot=snapshot, extra=get_language() or "")
+    etag = f'"{fingerprint}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         _cache_headers(not_modified, etag)
         return not_modified
-    data = load_map_data(scope, url_for=actor_url_maker(program_obj), today=today)
-    response = JsonResponse(
-        data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}
-    )
-    _compress(request, response)
+    key = f"tejido:map-data:{fingerprint}"
+    packed: bytes | None = cache.get(key)
+    if packed is None:
+        data = load_map_data(
+            scope, url_for=actor_url_maker(program_obj), today=today, snapshot=snapshot
+        )
+        packed = gzip.compress(_json_bytes(data), compresslevel=1, mtime=0)
+        cache.set(key, packed, MAP_DATA_CACHE_SECONDS)
+    response = HttpResponse(content_type="application/json")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        # Compressed once at level 1: 2.5 MB in about 10 ms, where the default level takes
+        # three times as long for a file only 25% smaller. The data holds no secret, so
+        # compression leaks nothing (BREACH needs a secret reflected next to user input).
+        response.content = packed
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = gzip.decompress(packed)
+    response["Content-Length"] = str(len(response.content))
     _cache_headers(response, etag)
     return response
 
 
-def _compress(request: HttpRequest, response: HttpResponse) -> None:
-    """Gzip the map data for clients that accept it.
-
-    A territory's network is a few megabytes of JSON and a tenth of that compressed; phones on
-    mobile data feel the difference. Level 1 compresses 2.5 MB in about 10 ms, where the
-    default level takes three times as long for a file only 25% smaller. The data holds no
-    secret, so compression leaks nothing (BREACH needs a secret reflected next to user input).
-    """
-    if "gzip" not in request.headers.get("Accept-Encoding", "") or len(response.content) < 1024:
-        return
-    response.content = gzip.compress(response.content, compresslevel=1, mtime=0)
-    response["Content-Encoding"] = "gzip"
-    response["Content-Length"] = str(len(response.content))
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _cache_headers(response: HttpResponse, etag: str) -> None:
