@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tejido.actors.models import Sector
@@ -105,37 +105,37 @@ ACTOR_INDICATORS: dict[str, Explanation] = {
         "share",
     ),
     "coordinator": Explanation(
-        _("Coordinator"),
+        pgettext_lazy("brokerage role", "Coordinator"),
         _("Passes things along between actors of its own sector."),
         _("Ask it to help organize its own sector."),
         "count",
     ),
     "gatekeeper": Explanation(
-        _("Gatekeeper"),
+        pgettext_lazy("brokerage role", "Gatekeeper"),
         _("Brings what comes from other sectors into its own sector."),
         _("Make sure what it receives reaches its whole sector, not only itself."),
         "count",
     ),
     "representative": Explanation(
-        _("Representative"),
+        pgettext_lazy("brokerage role", "Representative"),
         _("Carries its own sector's voice to other sectors."),
         _("Support it when it speaks for its sector in shared spaces."),
         "count",
     ),
     "consultant": Explanation(
-        _("Consultant"),
+        pgettext_lazy("brokerage role", "Consultant"),
         _("Connects actors of another sector among themselves, from outside it."),
         _("Useful as a neutral go-between; check that the sector can also meet without it."),
         "count",
     ),
     "liaison": Explanation(
-        _("Liaison"),
+        pgettext_lazy("brokerage role", "Liaison"),
         _("Connects two sectors, neither of them its own."),
         _("A key link between worlds that do not meet: involve it in cross-sector work."),
         "count",
     ),
     "community": Explanation(
-        _("Community"),
+        pgettext_lazy("network cluster", "Community"),
         _("The group of actors it works with most closely."),
         _("Communities are a good unit for meetings and shared agendas."),
         "id",

@@ -255,14 +255,7 @@ class _Reader:
             current.attrs[attribute] = value
 
     def _parse(self, raw: str, kind: str, attribute: str, line: int) -> Any:
-        try:
-            return parse_value(raw, kind)
-        except ValueError as exc:
-            raise GraphFormatError(
-                _("“%(value)s” is not a valid %(type)s value for “%(attribute)s”.")
-                % {"value": raw, "type": type_word(kind), "attribute": attribute},
-                line=line,
-            ) from exc
+        return parse_attribute(raw, kind, attribute, line)
 
     def finish(self) -> Graph:
         if not self.seen_graph:
@@ -270,6 +263,18 @@ class _Reader:
         self.graph.nodes = self.nodes
         self.graph.edges = self.edges
         return self.graph
+
+
+def parse_attribute(raw: str, kind: str, attribute: str, line: int) -> Any:
+    """An attribute's value in its declared type, or an error naming the attribute and line."""
+    try:
+        return parse_value(raw, kind)
+    except ValueError as exc:
+        raise GraphFormatError(
+            _("“%(value)s” is not a valid %(type)s value for “%(attribute)s”.")
+            % {"value": raw, "type": type_word(kind), "attribute": attribute},
+            line=line,
+        ) from exc
 
 
 def type_word(kind: str) -> str:

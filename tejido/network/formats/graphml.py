@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import xmlsafe
-from .gexf import type_word
+from .gexf import parse_attribute
 from .graph import (
     BOOLEAN,
     DIRECTED_ATTRIBUTE,
@@ -29,7 +29,6 @@ from .graph import (
     GraphFormatError,
     Node,
     format_value,
-    parse_value,
 )
 from .xmlwrite import Chunker, attr, text
 
@@ -262,14 +261,7 @@ class _Reader:
             current.attrs[attribute] = value
 
     def _parse(self, raw: str, kind: str, attribute: str, line: int) -> Any:
-        try:
-            return parse_value(raw, kind)
-        except ValueError as exc:
-            raise GraphFormatError(
-                _("“%(value)s” is not a valid %(type)s value for “%(attribute)s”.")
-                % {"value": raw, "type": type_word(kind), "attribute": attribute},
-                line=line,
-            ) from exc
+        return parse_attribute(raw, kind, attribute, line)
 
     def finish(self) -> Graph:
         if not self.graphs:

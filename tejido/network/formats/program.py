@@ -26,7 +26,7 @@ from tejido.core.audit import audit_log
 from tejido.core.models import Program
 from tejido.network.models import Tie
 from tejido.network.transfer.columns import ACTORS, TIES, cell_text
-from tejido.network.transfer.exporter import actor_rows
+from tejido.network.transfer.exporter import ACTOR_HEADER, actor_rows
 from tejido.network.transfer.importer import ImportReport, write_plan
 from tejido.network.transfer.readers import FileError, Row, Table
 from tejido.network.transfer.validation import RowError, Validator
@@ -47,24 +47,7 @@ ACTOR_PREFIX = "a"
 TIE_PREFIX = "t"
 ACTOR_CHUNK = 5000
 # Columns of exporter.actor_rows after the id and the name, in order.
-_ACTOR_ROW_ATTRIBUTES = (
-    "kind",
-    "sector",
-    "legal_form",
-    "description",
-    "territory",
-    "territories_served",
-    "themes",
-    "email",
-    "phone",
-    "website",
-    "address",
-    "size",
-    "founded_year",
-    "power",
-    "interest",
-    "stance",
-)
+_ACTOR_ROW_ATTRIBUTES = ACTOR_HEADER[2:]
 
 
 def program_graph(program: Program, *, contact: bool = False) -> Graph:

@@ -35,7 +35,7 @@ from tejido.network.transfer.pending import (
     pending_save,
 )
 from tejido.network.transfer.validation import RowError
-from tejido.network.transfer.views import ACTION_LABELS, ERRORS_SHOWN, SizeLimitHandler
+from tejido.network.transfer.views import SizeLimitHandler, announce_import, render_preview
 
 from . import CSV, FORMATS, GraphFormatError, detect_format, read_graph, write_nodes_csv
 from .forms import GraphExportForm, GraphImportForm
@@ -214,14 +214,7 @@ def graph_import_confirm(request: HttpRequest, program: str) -> HttpResponse:
         pending_discard(request, token)
     if not report.imported:
         return _preview(request, program_obj, report, token="")
-    messages.success(
-        request,
-        _(
-            "Import finished: %(actors_created)s actors created and %(actors_updated)s updated; "
-            "%(ties_created)s ties created and %(ties_updated)s updated with a new version."
-        )
-        % report.counts(),
-    )
+    announce_import(request, report)
     return redirect("network:graph_import", program=program_obj.slug)
 
 
@@ -238,22 +231,15 @@ def _preview(
 ) -> HttpResponse:
     from django.urls import reverse
 
-    errors = sorted(report.errors, key=lambda e: (e.source, e.line or 0))
-    for row in (*report.preview_actors, *report.preview_ties):
-        row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
-    return render(
+    return render_preview(
         request,
-        "network/transfer/preview.html",
-        {
-            "program": program,
-            "report": report,
-            "errors": errors[:ERRORS_SHOWN],
-            "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
-            "token": token,
+        program,
+        report,
+        token=token,
+        extra={
             "upload_url": reverse("network:graph_import", args=[program.slug]),
             "confirm_url": reverse("network:graph_import_confirm", args=[program.slug]),
             "cancel_url": reverse("network:graph_import_cancel", args=[program.slug]),
             "command": "tejido network import --dry-run",
         },
-        status=200 if report.ok else 422,
     )

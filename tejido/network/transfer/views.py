@@ -178,14 +178,7 @@ def import_confirm(request: HttpRequest, program: str) -> HttpResponse:
     if not report.imported:
         # The program changed since the preview (someone added one of the actors, say).
         return _preview(request, program_obj, report, token="")
-    messages.success(
-        request,
-        _(
-            "Import finished: %(actors_created)s actors created and %(actors_updated)s updated; "
-            "%(ties_created)s ties created and %(ties_updated)s updated with a new version."
-        )
-        % report.counts(),
-    )
+    announce_import(request, report)
     return redirect("network:import", program=program_obj.slug)
 
 
@@ -197,9 +190,33 @@ def import_cancel(request: HttpRequest, program: str) -> HttpResponse:
     return redirect("network:import", program=program_obj.slug)
 
 
+def announce_import(request: HttpRequest, report: ImportReport) -> None:
+    messages.success(
+        request,
+        _(
+            "Import finished: %(actors_created)s actors created and %(actors_updated)s updated; "
+            "%(ties_created)s ties created and %(ties_updated)s updated with a new version."
+        )
+        % report.counts(),
+    )
+
+
 def _preview(
     request: HttpRequest, program: Program, report: ImportReport, *, token: str
 ) -> HttpResponse:
+    return render_preview(request, program, report, token=token)
+
+
+def render_preview(
+    request: HttpRequest,
+    program: Program,
+    report: ImportReport,
+    *,
+    token: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The check of an import before it is confirmed: every error, and what would change.
+    `extra` gives the page other upload, confirm and cancel addresses (the graph import)."""
     errors = sorted(report.errors, key=lambda e: (e.source, e.line or 0))
     for row in (*report.preview_actors, *report.preview_ties):
         row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
@@ -212,6 +229,7 @@ def _preview(
             "errors": errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
             "token": token,
+            **(extra or {}),
         },
         status=200 if report.ok else 422,
     )
