@@ -12,7 +12,7 @@ import datetime
 from itertools import zip_longest
 
 from tejido.accounts.models import User
-from tejido.core.models import Program
+from tejido.core.models import Cycle, Program
 from tejido.network.analytics.selectors import active_run
 from tejido.network.analytics.services import (
     analysis_compute,
@@ -27,7 +27,7 @@ ACCEPTED = 3
 DISMISSED = 1
 
 
-def _compute(program: Program, cycle: object, user: User) -> None:
+def _compute(program: Program, cycle: Cycle | None, user: User) -> None:
     # A survey submitted while loading may have queued this computation already: take it.
     run = active_run(program, cycle) or AnalysisRun.objects.create(
         program=program, cycle=cycle, requested_by=user
