@@ -9,6 +9,7 @@ introductions already recorded as ties (provenance "introduction"), one dismisse
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from itertools import zip_longest
 
 from tejido.accounts.models import User
@@ -20,7 +21,13 @@ from tejido.network.analytics.services import (
     opportunity_dismiss,
     opportunity_introduce,
 )
-from tejido.network.models import AnalysisRun, Intensity, Opportunity, OpportunityStatus
+from tejido.network.models import (
+    AnalysisRun,
+    AnalysisStatus,
+    Intensity,
+    Opportunity,
+    OpportunityStatus,
+)
 
 INTRODUCED = 3
 ACCEPTED = 3
@@ -67,3 +74,11 @@ def analyse_network(program: Program, user: User, today: datetime.date) -> None:
     if plan:
         # The introductions changed today's network: its figures follow.
         _compute(program, None, user)
+
+
+def compute_queued_analyses(programs: Iterable[Program]) -> None:
+    """Compute the analyses still waiting for these programs, here rather than in the worker."""
+    for run in AnalysisRun.objects.filter(
+        program__in=list(programs), status=AnalysisStatus.QUEUED
+    ).select_related("program", "cycle"):
+        analysis_compute(run)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from tejido.accounts.models import Role
 from tejido.dashboards.demo.content import DEMO_PASSWORD
 from tejido.dashboards.demo.loader import demo_accounts, demo_is_loaded, demo_load, demo_reset
+from tejido.dashboards.demo.network import compute_queued_analyses
 from tejido.dashboards.demo.scale import (
     DEFAULT_SEED,
     MAX_SCALE,
@@ -68,6 +69,9 @@ class Command(BaseCommand):
             demo_reset()
             self.stdout.write(_("Deleted the previous demo programs and demo accounts."))
         summary = demo_load()
+        # Surveys answered while loading asked, once committed, for the indicators to follow:
+        # answer those requests now, so the demo opens with nothing waiting for the worker.
+        compute_queued_analyses(summary.programs)
         for program in summary.programs:
             self.stdout.write(
                 self.style.SUCCESS(
