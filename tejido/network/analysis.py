@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 
 import igraph as ig
 import numpy as np
+from scipy.stats import t as student_t
 
 # Above this many actors the bridge role (betweenness) is estimated from a sample of sources.
 EXACT_BETWEENNESS_LIMIT = 20_000
@@ -61,6 +62,11 @@ EXACT_BETWEENNESS_LIMIT = 20_000
 BETWEENNESS_DELTA = 0.05
 # Above the limit, betweenness samples BETWEENNESS_BUDGET / (actors + ties) sources, at least:
 MIN_BETWEENNESS_SAMPLES = 32
+# The sampled sources are split into this many batches: the spread of the batch estimates
+# gives each actor's confidence interval (batch means).
+BETWEENNESS_BATCHES = 8
+# How many of the highest estimates the typical relative error is taken over.
+BROKER_SAMPLE = 10
 BETWEENNESS_BUDGET = 40_000_000
 # Leiden iterates until stable up to this many actors, and runs LEIDEN_ITERATIONS above.
 LEIDEN_STABLE_LIMIT = 20_000
@@ -179,6 +185,9 @@ class AnalysisResult:
     betweenness_sampled: bool
     betweenness_error: float | None  # bound on the absolute error of a normalized value
     betweenness_samples: int | None = None  # sources sampled, when sampled
+    # When sampled: the typical relative error of the leading brokers' estimates, the median
+    # over the `BROKER_SAMPLE` highest of the half-width of a 95% confidence interval.
+    betweenness_top_error: float | None = None
 
 
 def _plain(value: object) -> object:
@@ -319,6 +328,7 @@ class _Betweenness:
     dependency: np.ndarray  # Σ over the sources used of Σ_t δ_st(v), per vertex
     sources: np.ndarray | None  # the sampled sources; None when every vertex was a source
     error: float | None = None
+    top_error: float | None = None
 
     @property
     def sampled(self) -> bool:
@@ -353,12 +363,39 @@ def _sampled_betweenness(g: ig.Graph, k: int, seed: int) -> _Betweenness:
     sample = np.sort(rng.choice(n, size=k, replace=False))
     # igraph's subset betweenness of an undirected graph counts each (s, t) pair once, with
     # half of δ_st(v) for every source s in the sample (a pair seen from both ends adds up).
-    partial = np.asarray(
-        g.betweenness(directed=False, sources=sample.tolist(), targets=None), dtype=np.float64
+    # The sources go in batches (same total work): the batch estimates' spread measures how
+    # precise each actor's estimate is, which the uniform bound above cannot say.
+    batches = [b for b in np.array_split(sample, min(BETWEENNESS_BATCHES, k)) if len(b)]
+    scale = n / ((n - 1) * (n - 2))
+    partials = [
+        2
+        * np.asarray(
+            g.betweenness(directed=False, sources=batch.tolist(), targets=None), dtype=np.float64
+        )
+        for batch in batches
+    ]
+    total = np.sum(partials, axis=0)  # Σ_{s in sample} Σ_t δ_st(v)
+    estimate = total / k * scale
+    top_error = _top_relative_error(
+        estimate, [p / len(b) * scale for p, b in zip(partials, batches, strict=True)]
     )
-    total = 2 * partial  # Σ_{s in sample} Σ_t δ_st(v)
-    estimate = total / k * n / ((n - 1) * (n - 2))
-    return _Betweenness(np.clip(estimate, 0.0, 1.0), total, sample, betweenness_error_bound(n, k))
+    return _Betweenness(
+        np.clip(estimate, 0.0, 1.0), total, sample, betweenness_error_bound(n, k), top_error
+    )
+
+
+def _top_relative_error(estimate: np.ndarray, batch_estimates: list[np.ndarray]) -> float | None:
+    """The median, over the highest estimates, of a 95% confidence interval's half-width
+    relative to the estimate (batch means with Student's t): "the main brokers' figures are
+    within ±x%"."""
+    batches = len(batch_estimates)
+    top = np.argsort(-estimate, kind="stable")[:BROKER_SAMPLE]
+    top = top[estimate[top] > 0]
+    if batches < 2 or len(top) == 0:
+        return None
+    spread = np.std(np.stack([b[top] for b in batch_estimates]), axis=0, ddof=1)
+    half_width = float(student_t.ppf(0.975, batches - 1)) * spread / math.sqrt(batches)
+    return float(np.median(half_width / estimate[top]))
 
 
 def _betweenness(p: _Prepared, limit: int, seed: int, samples: int | None = None) -> _Betweenness:
@@ -769,6 +806,7 @@ def analyze(
         betweenness_sampled=between.sampled,
         betweenness_error=between.error,
         betweenness_samples=None if between.sources is None else len(between.sources),
+        betweenness_top_error=between.top_error,
     )
 
 

@@ -391,6 +391,7 @@ def _store_snapshot(
             "bridge_count": len(result.network.bridges),
             "communities": _communities(loaded, result),
             "broker_threshold": BROKER_THRESHOLD,
+            "betweenness_top_error": _number(result.betweenness_top_error),
         },
         betweenness_sampled=bool(result.betweenness_sampled),
         betweenness_error=_number(result.betweenness_error),

@@ -99,6 +99,19 @@ def test_public_visitors_see_the_figures_but_no_actor_names(client, program, com
     assert "Recompute" not in content
 
 
+def test_an_estimated_bridge_role_says_how_precise_it_is(client, program, computed):
+    snapshot = computed["snapshot"]
+    assert "estimated from a sample" not in client.get(url("analysis", program)).content.decode()
+    # As a network above the exact limit would store it.
+    snapshot.betweenness_sampled = True
+    snapshot.betweenness_error = 0.334
+    snapshot.summary["betweenness_top_error"] = 0.123
+    snapshot.save()
+    content = client.get(url("analysis", program)).content.decode()
+    assert "the main brokers are within about ±12% (95% confidence)" in content
+    assert "at most 0.334 away from the exact value" in content
+
+
 def test_members_see_the_lists_that_name_actors(client, program, computed):
     client.force_login(member(program, Role.EVALUATOR))
     content = client.get(url("analysis", program)).content.decode()
