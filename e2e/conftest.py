@@ -120,9 +120,13 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
     ]
 
 
-def login(page: Any, email: str, password: str) -> None:
+# The password the accounts factory gives every user.
+PASSWORD = "clave-segura-123"
+
+
+def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Iniciar sesión").click()
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import axe_violations
+from e2e.conftest import axe_violations, log_in
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Sector
@@ -18,8 +18,6 @@ from tejido.network.models import Tie
 from tejido.network.tests.factories import TieFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "clave-segura-123"
 
 
 @pytest.fixture
@@ -56,14 +54,6 @@ def network_program() -> dict[str, Any]:
         "coordinator": coordinator,
         "territory": territory,
     }
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
 
 
 def map_graph(page: Any, expression: str) -> Any:

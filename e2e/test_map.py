@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.conftest import axe_violations
+from e2e.conftest import PASSWORD, axe_violations, log_in
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Sector
@@ -21,7 +21,6 @@ from tejido.network.tests.factories import TieFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "clave-segura-123"
 SECTORS = [Sector.COMMUNITY, Sector.PUBLIC, Sector.PRIVATE, Sector.THIRD_SECTOR]
 
 
@@ -77,14 +76,6 @@ def mapped() -> dict[str, Any]:
         "early": early,
         "coordinator": coordinator,
     }
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
 
 
 def ready(page: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.conftest import axe_violations
+from e2e.conftest import axe_violations, log_in
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Sector
@@ -20,8 +20,6 @@ from tejido.network.surveys import services
 from tejido.network.tests.factories import TieFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "clave-segura-123"
 
 
 @pytest.fixture
@@ -107,11 +105,7 @@ def test_a_survey_answered_on_a_phone_changes_the_map_and_the_indicators(
     # The coordinator sees it on the map, and in the recomputed indicators.
     desk = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = desk.new_page()
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(open_survey["coordinator"].email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    log_in(page, open_survey["coordinator"].email)
     page.goto(f"/p/{program.slug}/map/")
     page.wait_for_selector("#map-canvas[data-state=ready]", state="attached", timeout=30_000)
     assert page.evaluate(
