@@ -66,7 +66,9 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        # Generous: the first request imports the whole project in a worker, while the task
+        # worker boots beside it on a small, busy machine.
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -102,7 +104,7 @@ def test_the_server_answers_pages_and_static_files_with_debug_off(tmp_path):
             try:
                 status, _headers, body = get(f"{base}/")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError((tmp_path / "server.log").read_text()) from None
                 time.sleep(0.3)
