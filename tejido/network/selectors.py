@@ -551,9 +551,15 @@ def tie_current_version(tie: Tie) -> Tie | None:
 
 
 def partner_options(
-    program: Program, actor: Actor, query: str, *, selected: int | None = None
+    program: Program,
+    actor: Actor,
+    query: str,
+    *,
+    selected: int | None = None,
+    kinds: Iterable[str] = (),
 ) -> tuple[list[Actor], bool]:
-    """Actors of the program matching `query` that `actor` could have a tie with.
+    """Actors of the program matching `query` that `actor` could have a tie with (only those
+    of `kinds` when given).
 
     Returns at most PARTNER_SEARCH_LIMIT actors, those whose name matches first (the one
     already `selected` before all), and whether more matched. An empty query finds nothing:
@@ -565,8 +571,11 @@ def partner_options(
     if query.strip():
         # Words may match a description too; a few more rows than shown let names that match
         # come first, those that start with the query before all.
+        candidates = Actor.objects.filter(program=program).exclude(pk=actor.pk)
+        if kinds:
+            candidates = candidates.filter(kind__in=list(kinds))
         matches = list(
-            actor_search(Actor.objects.filter(program=program).exclude(pk=actor.pk), query)
+            actor_search(candidates, query)
             .select_related("territory")
             .only(*fields)
             .order_by("name", "pk")[: PARTNER_SEARCH_LIMIT * 3 + 1]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from tejido.actors.models import Actor
 from tejido.actors.rules import represented_ids
@@ -21,9 +21,9 @@ from ..models import (
     SurveyNomination,
     SurveyStatus,
 )
+from ..selectors import partner_options
 from .services import SURVEY_KINDS
 
-PARTNER_SEARCH_LIMIT = 20
 MATCH_CANDIDATES = 5
 
 
@@ -119,9 +119,13 @@ def survey_overview(survey: Survey, *, no_territory: str) -> SurveyOverview:
         .annotate(named_by=Count("answers"))
         .order_by("name", "pk")
     )
-    reminders = sum(
-        survey.invitations.values_list("reminders_sent", flat=True).filter(reminders_sent__gt=0)
-    )
+    # The page links each invitation and matches each nomination within this survey's program:
+    # give them the survey already loaded rather than a query each.
+    for invitation in pending:
+        invitation.survey = survey
+    for nomination in nominations:
+        nomination.invitation.survey = survey
+    reminders = survey.invitations.aggregate(sent=Sum("reminders_sent"))["sent"] or 0
     return SurveyOverview(
         survey=survey,
         total=total,
@@ -174,21 +178,10 @@ def invitable_organizations(
 
 def partner_search(invitation: SurveyInvitation, query: str) -> tuple[list[Actor], bool]:
     """The program's organizations and groups matching `query` (accent- and case-insensitive),
-    except the respondent's own. Returns at most PARTNER_SEARCH_LIMIT and whether more matched."""
-    if not search_words(query):
-        return [], False
-    found = list(
-        actor_search(
-            Actor.objects.filter(
-                program_id=invitation.survey.program_id, kind__in=SURVEY_KINDS
-            ).exclude(pk=invitation.organization_id),
-            query,
-        )
-        .select_related("territory")
-        .only("pk", "name", "sector", "kind", "territory__name")
-        .order_by("name", "pk")[: PARTNER_SEARCH_LIMIT + 1]
+    except the respondent's own, those whose name matches first; and whether more matched."""
+    return partner_options(
+        invitation.survey.program, invitation.organization, query, kinds=SURVEY_KINDS
     )
-    return found[:PARTNER_SEARCH_LIMIT], len(found) > PARTNER_SEARCH_LIMIT
 
 
 def response_answers(invitation: SurveyInvitation) -> list[SurveyAnswer]:

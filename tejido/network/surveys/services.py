@@ -224,10 +224,10 @@ def _send_on_commit(invitation_ids: list[int], *, kind: str, base_url: str) -> N
 # -- the coordinator's side -------------------------------------------------------------------
 
 
-def _validate_dates(cycle: Cycle, opens_on: datetime.date, closes_on: datetime.date) -> None:
+def _validate_dates(opens_on: datetime.date, closes_on: datetime.date) -> None:
+    # Not checked against the cycle's dates: a survey may run a little outside them.
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("The survey cannot close before it opens.")})
-    del cycle  # a survey may run a little outside its cycle's dates (late answers happen)
 
 
 @transaction.atomic
@@ -245,7 +245,7 @@ def survey_create(
         raise ValidationError({"cycle": _("Choose a cycle of this program.")})
     if not title.strip():
         raise ValidationError({"title": _("Give the survey a title.")})
-    _validate_dates(cycle, opens_on, closes_on)
+    _validate_dates(opens_on, closes_on)
     survey = Survey.objects.create(
         program=program,
         cycle=cycle,
@@ -274,7 +274,7 @@ def survey_update(
         raise ValidationError(_("A closed survey cannot be changed."))
     if not title.strip():
         raise ValidationError({"title": _("Give the survey a title.")})
-    _validate_dates(survey.cycle, opens_on, closes_on)
+    _validate_dates(opens_on, closes_on)
     survey.title, survey.instructions = title.strip(), instructions.strip()
     survey.opens_on, survey.closes_on = opens_on, closes_on
     survey.save(update_fields=["title", "instructions", "opens_on", "closes_on"])
@@ -785,6 +785,16 @@ def _attach(*, user: Any, nomination: SurveyNomination, actor: Actor) -> int:
             invitation_id__in={a.invitation_id for a in answers}, partner=actor
         ).values_list("invitation_id", flat=True)
     )
+    # The actor's own submitted answers about the respondents, by (respondent, tie type).
+    counterparts = {
+        (a.partner_id, a.tie_type): a
+        for a in SurveyAnswer.objects.filter(
+            invitation__survey=survey,
+            invitation__submitted_at__isnull=False,
+            invitation__organization=actor,
+            partner_id__in={a.invitation.organization_id for a in answers},
+        )
+    }
     for answer in answers:
         invitation = answer.invitation
         if invitation.organization_id == actor.pk or invitation.pk in named:
@@ -796,9 +806,7 @@ def _attach(*, user: Any, nomination: SurveyNomination, actor: Actor) -> int:
         SurveyAnswer.objects.filter(pk=answer.pk).update(partner=actor, nomination=None)
         named.add(invitation.pk)
         if invitation.submitted_at is not None:
-            other = _counterparts(survey, invitation.organization_id, [actor.pk]).get(
-                (actor.pk, answer.tie_type)
-            )
+            other = counterparts.get((invitation.organization_id, answer.tie_type))
             _write_tie(
                 user=user,
                 survey=survey,

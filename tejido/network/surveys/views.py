@@ -121,7 +121,6 @@ def survey_detail(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     program_obj, survey = _survey(request, program, pk)
     overview = selectors.survey_overview(survey, no_territory=_("No territory"))
     for invitation in overview.pending:
-        invitation.survey = survey
         invitation.link = services.invitation_url(invitation, _base_url(request))  # type: ignore[attr-defined]
     candidates = {n.pk: selectors.match_candidates(n) for n in overview.nominations}
     return render(

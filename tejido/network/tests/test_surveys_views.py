@@ -254,6 +254,31 @@ def test_the_survey_page_does_not_grow_in_queries_with_invitations(client, progr
     assert len(many.captured_queries) == len(few.captured_queries) <= 15
 
 
+def test_each_proposed_actor_costs_the_survey_page_only_its_name_search(client, program):
+    world = survey_world(program)
+    client.force_login(world.coordinator)
+
+    def propose(name: str, invitation: SurveyInvitation) -> None:
+        services.nomination_create(
+            user=None,
+            invitation=invitation,
+            name=name,
+            kind=ActorKind.INFORMAL_GROUP,
+            sector="community",
+            intensity=1,
+        )
+
+    propose("Huerta Comunitaria", world.invitations[0])
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(detail_url(world)).status_code == 200
+    for i, invitation in enumerate(world.invitations[1:4]):
+        propose(f"Olla Común {i}", invitation)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(detail_url(world))
+    assert len(page.context["nominations"]) == 4
+    assert len(four.captured_queries) <= len(one.captured_queries) + 3
+
+
 # -- the respondent ---------------------------------------------------------------------------
 
 
