@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from .gexf import type_word
 from .graph import (
     BOOLEAN,
     DIRECTED_ATTRIBUTE,
@@ -41,6 +40,7 @@ from .graph import (
     infer_type,
     parse_value,
 )
+from .xmlread import type_word
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_HEADERS = frozenset({"source", "from", "source id", "from id"})

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import xmlsafe
 from .graph import (
     BOOLEAN,
     DIRECTED_ATTRIBUTE,
@@ -23,13 +22,11 @@ from .graph import (
     INTEGER,
     STRING,
     WEIGHT_ATTRIBUTE,
-    Edge,
     Graph,
     GraphFormatError,
-    Node,
     format_value,
-    parse_value,
 )
+from .xmlread import XmlGraphReader, parse_attribute
 from .xmlwrite import Chunker, attr, text
 
 NAMESPACE = "http://gexf.net/1.3"
@@ -115,36 +112,27 @@ def _quoted(name: str) -> str:
 
 
 def read_gexf(data: bytes) -> Graph:
-    reader = _Reader()
-    xmlsafe.parse(data, start=reader.start, end=reader.end)
-    return reader.finish()
+    return _Reader().read(data)
 
 
-class _Reader:
+class _Reader(XmlGraphReader):
+    root = "gexf"
+
     def __init__(self) -> None:
-        self.graph = Graph(nodes=[], edges=[])
-        self.nodes: list[Node] = []
-        self.edges: list[Edge] = []
-        self.seen_root = False
-        self.seen_graph = False
+        super().__init__()
         self.attribute_class: str | None = None
-        # attribute id → (name, type), and defaults, per class
+        # attribute id → (name, type), per class
         self.declared: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}
-        self.defaults: dict[str, dict[str, Any]] = {"node": {}, "edge": {}}
+        self.last_declared = ""
         self.pending_default: tuple[str, str] | None = None  # (class, attribute id)
-        self.current: Node | Edge | None = None
-        self.current_class = ""
-        self.node_ids: set[str] = set()
+
+    def not_this_format(self, name: str) -> str:
+        return _("This is not a GEXF file: it starts with <%(element)s>, not <gexf>.") % {
+            "element": name
+        }
 
     def start(self, name: str, attributes: dict[str, str], line: int) -> None:
-        if not self.seen_root:
-            if name != "gexf":
-                raise GraphFormatError(
-                    _("This is not a GEXF file: it starts with <%(element)s>, not <gexf>.")
-                    % {"element": name},
-                    line=line,
-                )
-            self.seen_root = True
+        if self.check_root(name, line):
             return
         if name == "graph":
             if self.seen_graph:
@@ -161,9 +149,9 @@ class _Reader:
         elif name == "attribute" and self.attribute_class:
             self._declare(attributes, line)
         elif name == "default" and self.attribute_class:
-            self.pending_default = (self.attribute_class, self._last_declared)
+            self.pending_default = (self.attribute_class, self.last_declared)
         elif name == "node":
-            self._start_node(attributes, line)
+            self.start_node(attributes, line, label=attributes.get("label"))
         elif name == "edge":
             self._start_edge(attributes, line)
         elif name == "attvalue" and self.current is not None:
@@ -173,17 +161,12 @@ class _Reader:
         if name == "default" and self.pending_default:
             klass, attribute_id = self.pending_default
             attribute, kind = self.declared[klass][attribute_id]
-            self.defaults[klass][attribute] = self._parse(content, kind, attribute, line)
+            self.defaults[klass][attribute] = parse_attribute(content, kind, attribute, line)
             self.pending_default = None
         elif name == "attributes":
             self.attribute_class = None
-        elif name in ("node", "edge") and self.current is not None:
-            # Attribute defaults fill what the element did not say.
-            for attribute, value in self.defaults[self.current_class].items():
-                self.current.attrs.setdefault(attribute, value)
-            self.current = None
-
-    _last_declared = ""
+        else:
+            self.end_element(name)
 
     def _declare(self, attributes: dict[str, str], line: int) -> None:
         klass = self.attribute_class or "node"
@@ -198,42 +181,19 @@ class _Reader:
             target = self.graph.node_attributes if klass == "node" else self.graph.edge_attributes
             target[attribute] = kind
         self.declared[klass][attribute_id] = (attribute, kind)
-        self._last_declared = attribute_id
-
-    def _start_node(self, attributes: dict[str, str], line: int) -> None:
-        node_id = attributes.get("id")
-        if not node_id:
-            raise GraphFormatError(_("A <node> has no id."), line=line)
-        if node_id in self.node_ids:
-            raise GraphFormatError(
-                _("The node id “%(id)s” is used twice.") % {"id": node_id}, line=line
-            )
-        self.node_ids.add(node_id)
-        node = Node(id=node_id, label=attributes.get("label"), line=line)
-        self.nodes.append(node)
-        self.current, self.current_class = node, "node"
+        self.last_declared = attribute_id
 
     def _start_edge(self, attributes: dict[str, str], line: int) -> None:
-        source, target = attributes.get("source"), attributes.get("target")
-        if not source or not target:
-            raise GraphFormatError(_("An <edge> lacks its source or its target."), line=line)
         kind = attributes.get("type")
         directed = {"directed": True, "undirected": False, "mutual": False}.get(kind or "")
+        edge = self.start_edge(attributes, line, directed=directed)
         weight = attributes.get("weight")
-        edge = Edge(
-            source=source,
-            target=target,
-            directed=directed,
-            weight=self._parse(weight, DOUBLE, "weight", line) if weight is not None else None,
-            id=attributes.get("id"),
-            line=line,
-        )
+        if weight is not None:
+            edge.weight = parse_attribute(weight, DOUBLE, "weight", line)
         label = attributes.get("label")
         if label is not None:
             self.graph.edge_attributes.setdefault("label", STRING)
             edge.attrs["label"] = label
-        self.edges.append(edge)
-        self.current, self.current_class = edge, "edge"
 
     def _attvalue(self, attributes: dict[str, str], line: int) -> None:
         attribute_id = attributes.get("for", attributes.get("id"))
@@ -245,42 +205,6 @@ class _Reader:
                 line=line,
             )
         attribute, kind = found
-        value = self._parse(attributes.get("value", ""), kind, attribute, line)
-        current = self.current
-        if isinstance(current, Edge) and attribute == DIRECTED_ATTRIBUTE:
-            current.directed = value
-        elif isinstance(current, Edge) and attribute == WEIGHT_ATTRIBUTE:
-            current.weight = value
-        elif current is not None:
-            current.attrs[attribute] = value
-
-    def _parse(self, raw: str, kind: str, attribute: str, line: int) -> Any:
-        return parse_attribute(raw, kind, attribute, line)
-
-    def finish(self) -> Graph:
-        if not self.seen_graph:
-            raise GraphFormatError(_("The file has no <graph> element."))
-        self.graph.nodes = self.nodes
-        self.graph.edges = self.edges
-        return self.graph
-
-
-def parse_attribute(raw: str, kind: str, attribute: str, line: int) -> Any:
-    """An attribute's value in its declared type, or an error naming the attribute and line."""
-    try:
-        return parse_value(raw, kind)
-    except ValueError as exc:
-        raise GraphFormatError(
-            _("“%(value)s” is not a valid %(type)s value for “%(attribute)s”.")
-            % {"value": raw, "type": type_word(kind), "attribute": attribute},
-            line=line,
-        ) from exc
-
-
-def type_word(kind: str) -> str:
-    return {
-        STRING: _("text"),
-        INTEGER: _("whole number"),
-        DOUBLE: _("number"),
-        BOOLEAN: _("true/false"),
-    }[kind]
+        self.set_value(
+            attribute, parse_attribute(attributes.get("value", ""), kind, attribute, line)
+        )

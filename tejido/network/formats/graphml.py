@@ -15,8 +15,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from . import xmlsafe
-from .gexf import parse_attribute
 from .graph import (
     BOOLEAN,
     DIRECTED_ATTRIBUTE,
@@ -24,12 +22,11 @@ from .graph import (
     INTEGER,
     STRING,
     WEIGHT_ATTRIBUTE,
-    Edge,
     Graph,
     GraphFormatError,
-    Node,
     format_value,
 )
+from .xmlread import XmlGraphReader, parse_attribute
 from .xmlwrite import Chunker, attr, text
 
 NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
@@ -111,55 +108,47 @@ def _key_attr(klass: str, name: str) -> str:
 
 
 def read_graphml(data: bytes) -> Graph:
-    reader = _Reader()
-    xmlsafe.parse(data, start=reader.start, end=reader.end)
-    return reader.finish()
+    return _Reader().read(data)
 
 
-class _Reader:
+class _Reader(XmlGraphReader):
+    root = "graphml"
+    label_attribute = LABEL
+
     def __init__(self) -> None:
-        self.graph = Graph(nodes=[], edges=[])
-        self.nodes: list[Node] = []
-        self.edges: list[Edge] = []
-        self.seen_root = False
+        super().__init__()
         self.graph_depth = 0
-        self.graphs = 0
         # key id → (name, type), per class ("node", "edge"); "all" keys go in both
         self.keys: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}
-        self.defaults: dict[str, dict[str, Any]] = {"node": {}, "edge": {}}
         self.key_in_progress: tuple[list[str], str, str] | None = None
-        self.current: Node | Edge | None = None
-        self.current_class = ""
         self.data_key: str | None = None
         self.data_line = 0
-        self.node_ids: set[str] = set()
+
+    def not_this_format(self, name: str) -> str:
+        return _("This is not a GraphML file: it starts with <%(element)s>, not <graphml>.") % {
+            "element": name
+        }
 
     def start(self, name: str, attributes: dict[str, str], line: int) -> None:
-        if not self.seen_root:
-            if name != "graphml":
-                raise GraphFormatError(
-                    _("This is not a GraphML file: it starts with <%(element)s>, not <graphml>.")
-                    % {"element": name},
-                    line=line,
-                )
-            self.seen_root = True
+        if self.check_root(name, line):
             return
         if name == "key":
             self._declare(attributes, line)
         elif name == "graph":
-            self.graphs += 1
             self.graph_depth += 1
-            if self.graphs > 1 and self.graph_depth == 1:
-                raise GraphFormatError(
-                    _("The file holds more than one graph; Tejido reads one."), line=line
-                )
             if self.graph_depth == 1:
+                if self.seen_graph:
+                    raise GraphFormatError(
+                        _("The file holds more than one graph; Tejido reads one."), line=line
+                    )
+                self.seen_graph = True
                 self.graph.directed = attributes.get("edgedefault") == "directed"
                 self.graph.name = attributes.get("id", "")
         elif name == "node":
-            self._start_node(attributes, line)
+            self.start_node(attributes, line, label=None)
         elif name == "edge":
-            self._start_edge(attributes, line)
+            directed = {"true": True, "false": False}.get(attributes.get("directed", ""))
+            self.start_edge(attributes, line, directed=directed)
         elif name == "hyperedge":
             raise GraphFormatError(
                 _(
@@ -175,7 +164,7 @@ class _Reader:
     def end(self, name: str, content: str, line: int) -> None:
         if name == "default" and self.key_in_progress:
             classes, attribute, kind = self.key_in_progress
-            value = self._parse(content, kind, attribute, line)
+            value = parse_attribute(content, kind, attribute, line)
             for klass in classes:
                 self.defaults[klass][attribute] = value
         elif name == "key":
@@ -185,14 +174,8 @@ class _Reader:
         elif name == "data":
             self._data(content)
             self.data_key = None
-        elif name in ("node", "edge") and self.current is not None and self.current_class == name:
-            for attribute, value in self.defaults[name].items():
-                if isinstance(self.current, Node) and attribute == LABEL:
-                    if self.current.label is None:
-                        self.current.label = value
-                else:
-                    self.current.attrs.setdefault(attribute, value)
-            self.current = None
+        else:
+            self.end_element(name)
 
     def _declare(self, attributes: dict[str, str], line: int) -> None:
         key_id = attributes.get("id")
@@ -215,32 +198,8 @@ class _Reader:
             self.keys[target][key_id] = (attribute, kind)
         self.key_in_progress = (classes, attribute, kind)
 
-    def _start_node(self, attributes: dict[str, str], line: int) -> None:
-        node_id = attributes.get("id")
-        if not node_id:
-            raise GraphFormatError(_("A <node> has no id."), line=line)
-        if node_id in self.node_ids:
-            raise GraphFormatError(
-                _("The node id “%(id)s” is used twice.") % {"id": node_id}, line=line
-            )
-        self.node_ids.add(node_id)
-        node = Node(id=node_id, line=line)
-        self.nodes.append(node)
-        self.current, self.current_class = node, "node"
-
-    def _start_edge(self, attributes: dict[str, str], line: int) -> None:
-        source, target = attributes.get("source"), attributes.get("target")
-        if not source or not target:
-            raise GraphFormatError(_("An <edge> lacks its source or its target."), line=line)
-        directed = {"true": True, "false": False}.get(attributes.get("directed", ""))
-        edge = Edge(source=source, target=target, directed=directed, id=attributes.get("id"))
-        edge.line = line
-        self.edges.append(edge)
-        self.current, self.current_class = edge, "edge"
-
     def _data(self, content: str) -> None:
-        current = self.current
-        if current is None or self.data_key is None:
+        if self.current is None or self.data_key is None:
             return  # data of the graph itself, or of a port: not part of the network
         found = self.keys[self.current_class].get(self.data_key)
         if found is None:
@@ -250,22 +209,4 @@ class _Reader:
                 line=self.data_line,
             )
         attribute, kind = found
-        value = self._parse(content, kind, attribute, self.data_line)
-        if isinstance(current, Node) and attribute == LABEL:
-            current.label = value
-        elif isinstance(current, Edge) and attribute == DIRECTED_ATTRIBUTE:
-            current.directed = value
-        elif isinstance(current, Edge) and attribute == WEIGHT_ATTRIBUTE:
-            current.weight = value
-        else:
-            current.attrs[attribute] = value
-
-    def _parse(self, raw: str, kind: str, attribute: str, line: int) -> Any:
-        return parse_attribute(raw, kind, attribute, line)
-
-    def finish(self) -> Graph:
-        if not self.graphs:
-            raise GraphFormatError(_("The file has no <graph> element."))
-        self.graph.nodes = self.nodes
-        self.graph.edges = self.edges
-        return self.graph
+        self.set_value(attribute, parse_attribute(content, kind, attribute, self.data_line))

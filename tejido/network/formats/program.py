@@ -27,9 +27,9 @@ from tejido.core.models import Program
 from tejido.network.models import Tie
 from tejido.network.transfer.columns import ACTORS, TIES, cell_text
 from tejido.network.transfer.exporter import ACTOR_HEADER, actor_rows
-from tejido.network.transfer.importer import ImportReport, write_plan
-from tejido.network.transfer.readers import FileError, Row, Table
-from tejido.network.transfer.validation import RowError, Validator
+from tejido.network.transfer.importer import ImportReport, check_tables, write_plan
+from tejido.network.transfer.readers import Row, Table
+from tejido.network.transfer.validation import RowError
 
 from .graph import (
     CONTACT_ATTRIBUTES,
@@ -229,15 +229,17 @@ def import_graph(
                 "tie (0 to 4) instead. Add an “intensity” attribute to keep it."
             )
         )
-    tables = [_actor_table(graph, nodes, actors_source)]
+    tables = {ACTORS: _actor_table(graph, nodes, actors_source)}
     if known_edges:
-        tables.append(_tie_table(graph, known_edges, labels, ties_source))
+        tables[TIES] = _tie_table(graph, known_edges, labels, ties_source)
     try:
         if dry_run or report.errors:
-            _check(report, tables, program=program, update_existing=update_existing)
+            check_tables(report, tables, program=program, update_existing=update_existing)
             return report
         with transaction.atomic():
-            validator = _check(report, tables, program=program, update_existing=update_existing)
+            validator = check_tables(
+                report, tables, program=program, update_existing=update_existing
+            )
             if report.errors:
                 return report
             write_plan(validator, program=program, user=user, timings=report.timings)
@@ -327,26 +329,3 @@ def _table(kind: str, source: str, headers: list[str], rows: Iterator[Row]) -> T
 
 def _cell(value: Any) -> str:
     return cell_text(value)
-
-
-def _check(
-    report: ImportReport, tables: list[Table], *, program: Program, update_existing: bool
-) -> Validator:
-    validator = Validator(program=program, update_existing=update_existing)
-    for table in tables:
-        validate = validator.validate_actors if table.kind == ACTORS else validator.validate_ties
-        try:
-            validate(table)
-        except FileError as exc:
-            validator.errors.append(RowError(table.source, exc.line, "", "", exc.message))
-    plan = validator.plan
-    report.errors.extend(validator.errors)
-    report.notices.extend(validator.notices)
-    report.actors_created = len(plan.new_actors)
-    report.actors_updated = len(plan.actor_updates)
-    report.ties_created = len(plan.new_ties)
-    report.ties_updated = len(plan.tie_versions)
-    report.ties_unchanged = plan.ties_unchanged
-    report.preview_actors = plan.preview_actors
-    report.preview_ties = plan.preview_ties
-    return validator

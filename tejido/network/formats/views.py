@@ -21,6 +21,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +40,7 @@ from tejido.network.transfer.views import SizeLimitHandler, announce_import, ren
 
 from . import CSV, FORMATS, GraphFormatError, detect_format, read_graph, write_nodes_csv
 from .forms import GraphExportForm, GraphImportForm
+from .graph import NODES_PART
 from .program import export_filename, import_graph, program_graph, record_graph_export
 
 EXPORT_PERMS = ("network.export_ties", "actors.export_actors")
@@ -172,7 +174,7 @@ def _run_import(
     except GraphFormatError as exc:
         report = ImportReport(dry_run=dry_run)
         report.sources = [name] + ([nodes[1]] if nodes else [])
-        source = nodes[1] if nodes and exc.part == "nodes" else name
+        source = nodes[1] if nodes and exc.part == NODES_PART else name
         report.errors.append(RowError(source, exc.line, "", "", exc.message))
         return report
     return import_graph(
@@ -229,8 +231,6 @@ def graph_import_cancel(request: HttpRequest, program: str) -> HttpResponse:
 def _preview(
     request: HttpRequest, program: Program, report: ImportReport, *, token: str
 ) -> HttpResponse:
-    from django.urls import reverse
-
     return render_preview(
         request,
         program,

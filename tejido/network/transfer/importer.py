@@ -112,13 +112,13 @@ def import_files(
             return report
         if dry_run:
             with _timed(report.timings, "check"):
-                _check(report, tables, program=program, update_existing=update_existing)
+                check_tables(report, tables, program=program, update_existing=update_existing)
         else:
             try:
                 commit = _Stopwatch()
                 with commit, transaction.atomic():
                     with _timed(report.timings, "check"):
-                        validator = _check(
+                        validator = check_tables(
                             report, tables, program=program, update_existing=update_existing
                         )
                     if report.errors:
@@ -161,9 +161,11 @@ def import_files(
         report.seconds = time.perf_counter() - started
 
 
-def _check(
+def check_tables(
     report: ImportReport, tables: dict[str, Table], *, program: Program, update_existing: bool
 ) -> Validator:
+    """Validate the actors table, then the ties table (each when present, keyed by kind), and
+    put the errors, notices and counts of the plan in `report`. Writes nothing."""
     validator = Validator(program=program, update_existing=update_existing)
     for kind, validate in ((ACTORS, validator.validate_actors), (TIES, validator.validate_ties)):
         if kind not in tables:

@@ -177,13 +177,7 @@ class Command(BaseCommand):
         try:
             if not data.strip():
                 raise GraphFormatError(_("The file is empty."))
-            fmt = (
-                options.get("input_format")
-                or EXTENSIONS.get(path.suffix.lower())
-                or detect_format(data, path.name)
-            )
-            if nodes is not None and fmt != CSV:
-                raise CommandError(_("--nodes goes with a CSV edge list only."))
+            fmt = _input_format(path, data, options.get("input_format"), nodes=nodes)
             if fmt == CSV:
                 # Edge lists, the usual form of large networks, are read column by column.
                 network = network_input(read_edge_arrays(data, nodes))
@@ -242,13 +236,7 @@ class Command(BaseCommand):
         data = _read_file(path, max_bytes)
         nodes = _read_file(Path(nodes_path), max_bytes) if nodes_path else None
         try:
-            fmt = (
-                input_format
-                or EXTENSIONS.get(path.suffix.lower())
-                or detect_format(data, path.name)
-            )
-            if nodes is not None and fmt != CSV:
-                raise CommandError(_("--nodes goes with a CSV edge list only."))
+            fmt = _input_format(path, data, input_format, nodes=nodes)
             return read_graph(data, name=path.name, nodes=nodes, fmt=fmt), fmt
         except GraphFormatError as exc:
             raise CommandError(
@@ -341,6 +329,14 @@ class Command(BaseCommand):
                 "%(ties_unchanged)s unchanged."
             )
         self.stdout.write(self.style.SUCCESS(summary % report.counts()))
+
+
+def _input_format(path: Path, data: bytes, given: str | None, *, nodes: bytes | None) -> str:
+    """The format given, else the one the extension says, else the one the content shows."""
+    fmt = given or EXTENSIONS.get(path.suffix.lower()) or detect_format(data, path.name)
+    if nodes is not None and fmt != CSV:
+        raise CommandError(_("--nodes goes with a CSV edge list only."))
+    return fmt
 
 
 def _program(slug: str) -> Program:
