@@ -12,7 +12,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from tejido.actors.models import Actor, ActorKind, Sector
@@ -740,7 +739,3 @@ def runs_in_progress(program: Program) -> list[AnalysisRun]:
         .select_related("cycle")
         .order_by("requested_at", "id")
     )
-
-
-def join_names(items: Iterable[str]) -> str:
-    return str(get_text_list(list(items), _("and")))

@@ -7,8 +7,9 @@ import datetime
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -21,13 +22,13 @@ from tejido.core.audit import audit_log
 from tejido.core.models import Cycle, Program, Territory
 
 from ..analysis import (
-    BROKERAGE_ROLES,
     AnalysisResult,
     GraphInput,
     analyze,
     network_indicators,
     subgraph,
 )
+from ..formats.indicators import INDICATOR_COLUMNS, indicator_columns
 from ..models import (
     ActorMetrics,
     AnalysisRun,
@@ -114,14 +115,16 @@ def analysis_request(*, user: Any, program: Program, cycle: Cycle | None = None)
 
 
 def analysis_refresh_if_stale(
-    *, user: Any, program: Program, cycle: Cycle | None = None
+    *, user: Any, program: Program, cycle: Cycle | None = None, version: str | None = None
 ) -> AnalysisRun | None:
     """Request a computation when the stored figures no longer match the ties (or none exist).
 
     Pages call this and show what is stored meanwhile; they never wait. A computation that
     failed on the current ties is not retried automatically (a coordinator can ask again).
     """
-    version = ties_version(program, cycle)
+    # A page that also shows whether its figures are stale passes the fingerprint it read:
+    # on a large network each reading scans the program's ties.
+    version = version if version is not None else ties_version(program, cycle)
     snapshot = latest_snapshot(program, cycle)
     if snapshot is not None and snapshot.ties_version == version:
         return None
@@ -400,55 +403,35 @@ def _store_snapshot(
     return snapshot
 
 
-# The columns written per actor, in the order of the rows `_actor_metric_rows` yields.
+# The columns written per actor: the indicators `tejido network analyze` prints (one list for
+# both), a brokerage role's count stored in the field named after the role.
 METRIC_COLUMNS = (
     "snapshot",
     "actor",
-    "degree",
-    "strength",
-    "two_step_reach",
-    "betweenness",
-    "effective_size",
-    "constraint",
-    "bonding",
-    "bridging",
-    "linking",
-    "community",
-    "coreness",
-    "is_isolate",
-    "is_peripheral",
-    "is_critical",
-    *BROKERAGE_ROLES,
+    *(name.removeprefix("brokerage_") for name in INDICATOR_COLUMNS),
 )
+
+
+def _metric_value(field: Any) -> Callable[[Any], Any]:
+    """How a computed value is stored in `field`: NaN as None where the field allows it, else 0."""
+    if isinstance(field, models.BooleanField):
+        return bool
+    if isinstance(field, models.FloatField):
+        return _number if field.null else (lambda value: _number(value) or 0.0)
+    return int
 
 
 def _actor_metric_rows(
     snapshot: NetworkSnapshot, actor_ids: Sequence[int], result: AnalysisResult
 ) -> Iterable[tuple[Any, ...]]:
-    a = result.actors
-
-    def column(values: Any) -> list[Any]:
-        return np.asarray(values).tolist()
-
-    counts = [column(a.degree), *(column(a.brokerage[role]) for role in BROKERAGE_ROLES)]
-    required = [column(getattr(a, name)) for name in ("strength", "two_step_reach", "betweenness")]
-    required.append(column(a.effective_size))
-    optional = [column(getattr(a, name)) for name in ("constraint", "bonding", "bridging")]
-    optional.append(column(a.linking))
-    community, coreness = column(a.community), column(a.coreness)
-    flags = [column(a.is_isolate), column(a.is_peripheral), column(a.is_critical)]
-    for i, actor_id in enumerate(actor_ids):
-        yield (
-            snapshot.pk,
-            actor_id,
-            int(counts[0][i]),
-            *(_number(values[i]) or 0.0 for values in required),
-            *(_number(values[i]) for values in optional),
-            int(community[i]),
-            int(coreness[i]),
-            *(bool(values[i]) for values in flags),
-            *(int(values[i]) for values in counts[1:]),
+    """One row per actor, in METRIC_COLUMNS order, built column by column."""
+    columns = [
+        list(map(_metric_value(ActorMetrics._meta.get_field(field)), values.tolist()))
+        for field, values in zip(
+            METRIC_COLUMNS[2:], indicator_columns(result).values(), strict=True
         )
+    ]
+    return zip(repeat(snapshot.pk), actor_ids, *columns, strict=False)
 
 
 def _insert_many(

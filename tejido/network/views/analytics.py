@@ -21,15 +21,19 @@ from ..analytics import explain
 from ..analytics.pages import evolution, network_overview, runs_in_progress
 from ..analytics.selectors import last_run, latest_snapshot, ties_version
 from ..analytics.services import analysis_refresh_if_stale, analysis_request
-from ..models import AnalysisRun, AnalysisStatus
+from ..models import AnalysisRun, AnalysisStatus, NetworkSnapshot
 
 
 def _status_context(
-    request: HttpRequest, program: Program, *, shown: int | None, runs: list[AnalysisRun]
+    request: HttpRequest,
+    program: Program,
+    *,
+    shown: int | None,
+    runs: list[AnalysisRun],
+    latest: NetworkSnapshot | None,
 ) -> dict[str, Any]:
     """What the progress area says: the computations under way, or that new figures are ready
-    (when the page shows an older snapshot than the latest), or that the last one failed."""
-    latest = latest_snapshot(program)
+    (when the page shows an older snapshot than `latest`), or that the last one failed."""
     previous = last_run(program)
     return {
         "program": program,
@@ -55,7 +59,8 @@ def network_analysis(request: HttpRequest, program: str) -> HttpResponse:
     program_obj = program_for_request(request, program, "network.view_analysis")
     # Stored figures are shown at once; if the ties changed since, a recomputation is asked for
     # in the background and the page says so.
-    refreshing = analysis_refresh_if_stale(user=request.user, program=program_obj)
+    version = ties_version(program_obj)
+    analysis_refresh_if_stale(user=request.user, program=program_obj, version=version)
     snapshot = latest_snapshot(program_obj)
     overview = network_overview(program_obj, request.user, snapshot) if snapshot else None
     runs = [r for r in runs_in_progress(program_obj) if r.cycle_id is None]
@@ -63,12 +68,17 @@ def network_analysis(request: HttpRequest, program: str) -> HttpResponse:
         "program": program_obj,
         "overview": overview,
         "snapshot": snapshot,
-        "stale": snapshot is not None and snapshot.ties_version != ties_version(program_obj),
-        "refreshing": refreshing,
+        "stale": snapshot is not None and snapshot.ties_version != version,
         "can_run": request.user.has_perm("network.run_analysis", program_obj),
         "can_view_opportunities": request.user.has_perm("network.view_opportunities", program_obj),
         "key_figures_title": _("Key figures"),
-        **_status_context(request, program_obj, shown=snapshot.pk if snapshot else None, runs=runs),
+        **_status_context(
+            request,
+            program_obj,
+            shown=snapshot.pk if snapshot else None,
+            runs=runs,
+            latest=snapshot,
+        ),
     }
     return render(request, "network/analytics/network.html", context)
 
@@ -85,7 +95,9 @@ def analysis_status(request: HttpRequest, program: str) -> HttpResponse:
     runs = runs_in_progress(program_obj)
     if scope != "evolution":
         runs = [r for r in runs if r.cycle_id is None]
-    context = _status_context(request, program_obj, shown=shown, runs=runs)
+    context = _status_context(
+        request, program_obj, shown=shown, runs=runs, latest=latest_snapshot(program_obj)
+    )
     context["scope"] = scope
     if scope == "evolution":
         context["ready"] = False
@@ -110,7 +122,11 @@ def analysis_recompute(request: HttpRequest, program: str) -> HttpResponse:
         snapshot = latest_snapshot(program_obj)
         runs = [r for r in runs_in_progress(program_obj) if r.cycle_id is None]
         context = _status_context(
-            request, program_obj, shown=snapshot.pk if snapshot else None, runs=runs
+            request,
+            program_obj,
+            shown=snapshot.pk if snapshot else None,
+            runs=runs,
+            latest=snapshot,
         )
         return render(request, "network/analytics/status.html", context)
     messages.success(request, _("The network is being recomputed. The figures will update."))
@@ -151,7 +167,8 @@ def network_evolution(request: HttpRequest, program: str) -> HttpResponse:
         "chart_data": data.chart,
         "can_run": request.user.has_perm("network.run_analysis", program_obj),
         "scope": "evolution",
-        **_status_context(request, program_obj, shown=None, runs=runs),
+        # This page shows no snapshot of today's network, so none is "ready" to switch to.
+        **_status_context(request, program_obj, shown=None, runs=runs, latest=None),
         "today": timezone.localdate(),
     }
     return render(request, "network/analytics/evolution.html", context)
