@@ -53,6 +53,8 @@ TARGET_SECONDS = {100_000: 15.0, 1_000_000: 180.0}
 TARGET_PEAK_GB = {1_000_000: 12.0}
 
 SECTION_TITLE = "## Network analysis"
+# The section in BENCHMARKS.md: from its title up to the next section or the end.
+SECTION = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
 SECTORS = ("community", "third_sector", "private", "public", "academia", "international")
 SECTOR_SHARES = (0.45, 0.2, 0.12, 0.08, 0.08, 0.07)
 NEIGHBOURHOOD = 100  # actors per neighbourhood (the territory of an actor)
@@ -169,32 +171,25 @@ def measure_ours(n: int) -> dict[str, Any]:
         "steps_s": steps,
         "betweenness_samples": result.betweenness_samples,
         "betweenness_error": result.betweenness_error,
+        "betweenness_top_error": result.betweenness_top_error,
         "average_distance_sampled": result.network.average_distance_sampled,
         "network": result.network.as_dict() | {"bridges": len(result.network.bridges)},
     }
-    out["suggestions_s"], out["suggestions"], out["suggestions_problem"] = _suggestions(
-        graph, result, repeat
-    )
+    out["suggestions_s"], out["suggestions"] = _suggestions(graph, result, repeat)
     out["peak_gb"] = _peak_gb()
     return out
 
 
-def _suggestions(graph: Any, result: Any, repeat: int) -> tuple[float | None, int | None, str]:
-    try:
-        from tejido.network.weaving import suggest_introductions
-    except ImportError as error:  # pragma: no cover - depends on the weaving module
-        return None, None, f"not importable: {error}"
+def _suggestions(graph: Any, result: Any, repeat: int) -> tuple[float, int]:
+    from tejido.network.weaving import suggest_introductions
+
     times = []
     count = 0
     for _ in range(repeat):
         t0 = time.perf_counter()
-        try:
-            suggestions = suggest_introductions(graph, result)
-        except NotImplementedError:
-            return None, None, "not implemented yet"
+        count = len(suggest_introductions(graph, result))
         times.append(time.perf_counter() - t0)
-        count = len(suggestions)
-    return statistics.median(times), count, ""
+    return statistics.median(times), count
 
 
 def measure_networkx(n: int, samples: int | None, distance_sources: int | None) -> dict[str, Any]:
@@ -384,6 +379,8 @@ def render(report: dict[str, Any]) -> str:
                 f"sampled, {ours['betweenness_samples']} sources, ε ≤ "
                 f"{ours['betweenness_error']:.3f}"
             )
+            if ours.get("betweenness_top_error") is not None:
+                between += f", main brokers ±{ours['betweenness_top_error']:.0%}"
         else:
             between = "exact"
         targets, passed = [], True
@@ -398,8 +395,8 @@ def render(report: dict[str, Any]) -> str:
             passed &= ours["peak_gb"] < TARGET_PEAK_GB[n]
         suggestions = (
             f"{_seconds(ours['suggestions_s'])} ({ours['suggestions']:,})"
-            if ours["suggestions_s"] is not None
-            else ours["suggestions_problem"]
+            if ours.get("suggestions_s") is not None
+            else "—"
         )
         lines.append(
             f"| {n:,} | {ours['ties']:,} | {_seconds(ours['analyze_s'])} | {suggestions} | "
@@ -419,8 +416,10 @@ def render(report: dict[str, Any]) -> str:
         "suggestions in brackets). Betweenness is exact up to 20,000 actors and estimated "
         "above from a sample of sources; ε bounds the absolute error of every normalized "
         "value at once with 95% confidence (Hoeffding and a union bound, see "
-        "`tejido/network/analysis.py`). networkx samples as many sources when ours is "
-        "sampled, and its average distance uses as many sources as ours.",
+        "`tejido/network/analysis.py`); ± is the typical relative error of the ten highest "
+        "values (95% confidence intervals from the spread of batches of sources). networkx "
+        "samples as many sources when ours is sampled, and its average distance uses as many "
+        "sources as ours.",
         "",
         *notes,
         "",
@@ -433,16 +432,14 @@ def render(report: dict[str, Any]) -> str:
 
 def replace_section(text: str, section: str) -> str:
     """The report with the network analysis section replaced (or appended)."""
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        return pattern.sub(lambda _m: section.rstrip("\n") + "\n\n", text, count=1)
+    if SECTION.search(text):
+        return SECTION.sub(lambda _m: section.rstrip("\n") + "\n\n", text, count=1)
     return text.rstrip("\n") + "\n\n" + section
 
 
 def keep_section(previous: str, text: str) -> str:
     """A newly rendered report keeping the network analysis section of the previous one."""
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    found = pattern.search(previous)
+    found = SECTION.search(previous)
     if not found or SECTION_TITLE in text:
         return text
     return text.rstrip("\n") + "\n\n" + found.group(0).rstrip("\n") + "\n"
@@ -469,7 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.analysis")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--no-networkx", action="store_true")
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument(
+        "--write", action="store_true", help="update BENCHMARKS.md and save the run"
+    )
     parser.add_argument("--from-json", help="render (and --write) a saved run again")
     parser.add_argument(
         "--merge",
@@ -508,8 +507,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.sort(key=lambda row: row["ours"].get("n", 0))
         report["rows"] = rows
         report["seconds"] += previous["seconds"]
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    saved.write_text(json.dumps(report, indent=1))
+    if args.write or args.merge:
+        # A quick look (neither) keeps the saved run that --merge and --from-json use.
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(report, indent=1))
     print(render(report))
     if args.write:
         write_report(report)

@@ -11,8 +11,10 @@ Definitions, where a choice had to be made:
   the actor itself, as a share of the other `n - 1` actors (0 when alone).
 - **Betweenness** is topological (weights ignored) and normalized as networkx does for
   undirected graphs: divided by `(n - 1)(n - 2) / 2`. Exact up to `exact_betweenness_limit`
-  actors, estimated from a uniform sample of sources above (see `_sampled_betweenness` for the
-  error bound, reported as `AnalysisResult.betweenness_error`).
+  actors, estimated from a uniform sample of sources above (see `_sampled_betweenness`): the
+  sources run in batches, and the result reports a uniform error bound
+  (`AnalysisResult.betweenness_error`) and, from the spread of the batch estimates, the
+  typical relative error of the leading brokers (`AnalysisResult.betweenness_top_error`).
 - **Effective size** is Borgatti's unweighted form `d - 2t/d` (`d` partners, `t` ties among
   them), equal to networkx's `effective_size` without weights; NaN for isolated actors.
 - **Constraint** is Burt's, weighted by tie strength (networkx `constraint(G, weight=...)`);
@@ -60,14 +62,15 @@ from scipy.stats import t as student_t
 EXACT_BETWEENNESS_LIMIT = 20_000
 # The confidence of the stated betweenness error bound is 1 - BETWEENNESS_DELTA.
 BETWEENNESS_DELTA = 0.05
-# Above the limit, betweenness samples BETWEENNESS_BUDGET / (actors + ties) sources, at least:
+# Above the limit, betweenness samples BETWEENNESS_BUDGET / (actors + ties) sources, at least
+# MIN_BETWEENNESS_SAMPLES.
+BETWEENNESS_BUDGET = 40_000_000
 MIN_BETWEENNESS_SAMPLES = 32
 # The sampled sources are split into this many batches: the spread of the batch estimates
 # gives each actor's confidence interval (batch means).
 BETWEENNESS_BATCHES = 8
 # How many of the highest estimates the typical relative error is taken over.
 BROKER_SAMPLE = 10
-BETWEENNESS_BUDGET = 40_000_000
 # Leiden iterates until stable up to this many actors, and runs LEIDEN_ITERATIONS above.
 LEIDEN_STABLE_LIMIT = 20_000
 LEIDEN_ITERATIONS = 1
@@ -227,17 +230,19 @@ def _unique_pairs(
     if w is None:
         uniq = np.unique(key)
         weights = np.ones(len(uniq), dtype=np.float64)
-    else:
-        order = np.lexsort((w, key))
+    elif len(key):
+        order = np.argsort(key)
         key = key[order]
-        last = np.ones(len(key), dtype=bool)
-        last[:-1] = key[1:] != key[:-1]
-        uniq = key[last]
-        weights = w[order][last].astype(np.float64)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        uniq = key[starts]
+        weights = np.maximum.reduceat(w[order].astype(np.float64), starts)
+    else:
+        uniq, weights = key, np.zeros(0, dtype=np.float64)
     return uniq // max(n, 1), uniq % max(n, 1), weights
 
 
-def _prepare(graph: GraphInput) -> _Prepared:
+def _tie_ends(graph: GraphInput) -> tuple[np.ndarray, np.ndarray]:
+    """The ties' sources and targets as int64 arrays, checked against the vertices."""
     n = graph.size
     s = np.asarray(graph.sources, dtype=np.int64).ravel()
     t = np.asarray(graph.targets, dtype=np.int64).ravel()
@@ -245,6 +250,13 @@ def _prepare(graph: GraphInput) -> _Prepared:
         raise ValueError("sources and targets must have the same length")
     if len(s) and (min(s.min(), t.min()) < 0 or max(s.max(), t.max()) >= n):
         raise ValueError("a tie refers to a vertex outside the graph")
+    return s, t
+
+
+def simple_ties(graph: GraphInput) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The undirected simple network (see the module docstring): its ties (u, v, weight),
+    sorted by (u, v) with u < v, the weight the largest among the pair's ties."""
+    s, t = _tie_ends(graph)
     w = (
         np.ones(len(s), dtype=np.float64)
         if graph.weights is None
@@ -253,15 +265,19 @@ def _prepare(graph: GraphInput) -> _Prepared:
     if len(w) != len(s):
         raise ValueError("weights must have one value per tie")
     keep = s != t
-    lo = np.minimum(s, t)[keep]
-    hi = np.maximum(s, t)[keep]
-    u, v, weights = _unique_pairs(lo, hi, n, w[keep])
+    return _unique_pairs(np.minimum(s, t)[keep], np.maximum(s, t)[keep], graph.size, w[keep])
+
+
+def _prepare(graph: GraphInput) -> _Prepared:
+    n = graph.size
+    u, v, weights = simple_ties(graph)
     g = ig.Graph(n=n, edges=np.column_stack([u, v]) if len(u) else [], directed=False)
     if graph.directed is not None:
+        s, t = _tie_ends(graph)
         mask = np.asarray(graph.directed, dtype=bool).ravel()
         if len(mask) != len(s):
             raise ValueError("directed must have one value per tie")
-        mask = mask & keep
+        mask = mask & (s != t)
         du, dv, _ = _unique_pairs(s[mask], t[mask], n)
     else:
         du = dv = np.empty(0, dtype=np.int64)

@@ -54,7 +54,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .analysis import AnalysisResult, GraphInput
+from .analysis import AnalysisResult, GraphInput, simple_ties
 
 KINDS = ("shared_partners", "complementary", "bring_in", "redundancy")
 
@@ -145,32 +145,21 @@ def suggest_introductions(
 
 @dataclass
 class _Network:
-    """The undirected simple network: a symmetric CSR matrix of tie weights (the largest of
-    parallel ties), plus the sorted pair keys (row × n + column) of ties and exclusions."""
+    """The undirected simple network of `analysis.simple_ties`: a symmetric CSR matrix of tie
+    weights, plus the sorted pair keys (row × n + column) of ties and exclusions."""
 
     n: int
     weights: sparse.csr_array
     degree: np.ndarray
     tie_keys: np.ndarray  # sorted, both directions
     excluded: np.ndarray  # sorted keys a × n + b, a < b
+    # Each tie once (a < b), sorted: the order of the igraph graph's edge ids.
+    edges: tuple[np.ndarray, np.ndarray]
 
     @classmethod
     def build(cls, graph: GraphInput, exclude: Collection[tuple[int, int]]) -> _Network:
         n = graph.size
-        src = np.asarray(graph.sources, dtype=np.int64).ravel()
-        dst = np.asarray(graph.targets, dtype=np.int64).ravel()
-        if graph.weights is None:
-            w = np.ones(len(src), dtype=np.float64)
-        else:
-            w = np.asarray(graph.weights, dtype=np.float64).ravel()
-        loop = src == dst
-        lo, hi, w = np.minimum(src, dst)[~loop], np.maximum(src, dst)[~loop], w[~loop]
-        key = lo * n + hi
-        order = np.argsort(key, kind="stable")
-        key, w = key[order], w[order]
-        unique, first = np.unique(key, return_index=True)
-        w = np.maximum.reduceat(w, first) if len(key) else w
-        lo, hi = unique // max(n, 1), unique % max(n, 1)
+        lo, hi, w = simple_ties(graph)
         weights = sparse.csr_array(
             (np.concatenate([w, w]), (np.concatenate([lo, hi]), np.concatenate([hi, lo]))),
             shape=(n, n),
@@ -184,7 +173,14 @@ class _Network:
         pairs = pairs[(pairs >= 0).all(axis=1) & (pairs < n).all(axis=1)]
         pairs = pairs[pairs[:, 0] != pairs[:, 1]]
         excluded = np.unique(pairs.min(axis=1) * n + pairs.max(axis=1))
-        return cls(n=n, weights=weights, degree=degree, tie_keys=tie_keys, excluded=excluded)
+        return cls(
+            n=n,
+            weights=weights,
+            degree=degree,
+            tie_keys=tie_keys,
+            excluded=excluded,
+            edges=(lo, hi),
+        )
 
     @cached_property
     def _ints(self) -> list[int]:
@@ -209,12 +205,6 @@ class _Network:
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         key = lo * self.n + hi
         return (lo != hi) & ~_contains(self.tie_keys, key) & ~_contains(self.excluded, key)
-
-    @cached_property
-    def edges(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each tie once (a < b), in the order of the igraph graph's edge ids."""
-        upper = sparse.triu(self.weights, k=1).tocoo()
-        return upper.row.astype(np.int64), upper.col.astype(np.int64)
 
     @cached_property
     def igraph(self) -> ig.Graph:
