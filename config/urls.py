@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("tejido.accounts.urls")),
     path("", include("tejido.actors.urls")),
     path("", include("tejido.network.urls")),
+    path("", include("tejido.governance.urls")),
     path("", include("tejido.dashboards.urls")),
 ]

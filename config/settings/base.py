@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tejido.accounts",
     "tejido.actors",
     "tejido.network",
+    "tejido.governance",
     "tejido.dashboards",
     "tejido.api",
 ]
