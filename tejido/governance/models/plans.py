@@ -51,6 +51,9 @@ class Plan(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     purpose = models.TextField(_("purpose"))
+    currency = models.CharField(
+        _("currency"), max_length=3, default="CLP", help_text=_("ISO 4217 code: CLP, EUR...")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
