@@ -160,13 +160,13 @@ class Mandate(TimeStampedModel):
     )
     organization = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="seat_mandates",
         verbose_name=_("organization"),
     )
     holder = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="held_mandates",
@@ -174,7 +174,7 @@ class Mandate(TimeStampedModel):
     )
     alternate = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="alternate_mandates",

@@ -145,7 +145,7 @@ class BallotReceipt(models.Model):
         Poll, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("poll")
     )
     mandate = models.ForeignKey(
-        Mandate, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("seat")
+        Mandate, on_delete=models.RESTRICT, related_name="receipts", verbose_name=_("seat")
     )
     cast_at = models.DateTimeField(_("voted"), default=timezone.now)
     cast_by = models.ForeignKey(
@@ -179,7 +179,7 @@ class Ballot(models.Model):
     )
     mandate = models.ForeignKey(
         Mandate,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",

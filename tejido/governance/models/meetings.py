@@ -195,11 +195,11 @@ class Attendance(models.Model):
         verbose_name=_("seat"),
     )
     organization = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
+        Actor, on_delete=models.RESTRICT, related_name="+", verbose_name=_("organization")
     )
     person = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",

@@ -211,7 +211,7 @@ class PrioritizationInput(models.Model):
     )
     participant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         verbose_name=_("participant"),
     )

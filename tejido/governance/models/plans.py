@@ -37,7 +37,7 @@ class Plan(TimeStampedModel):
     )
     body = models.ForeignKey(
         Body,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="plans",
         verbose_name=_("approving body"),
     )
@@ -59,7 +59,7 @@ class Plan(TimeStampedModel):
     )
     approval_poll = models.ForeignKey(
         Poll,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="approved_plans",
@@ -166,7 +166,7 @@ class PlanAction(models.Model):
     description = models.TextField(_("description"), blank=True)
     responsible = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="responsible_for_actions",
