@@ -40,7 +40,8 @@ def test_the_worker_starts_after_the_server_with_a_lower_priority_and_stops_with
     assert code == 3  # the server's exit code is passed on
     assert time.monotonic() - started < 60
     pid, niceness = (int(part) for part in pid_file.read_text().split())
-    assert niceness >= os.nice(0) + serve.WORKER_NICENESS
+    # Niceness stops at 19: a suite already run under `nice` still gets the lowest priority.
+    assert niceness >= min(19, os.nice(0) + serve.WORKER_NICENESS)
     # The worker was stopped (and reaped) when the server stopped.
     assert subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0
 
