@@ -36,7 +36,7 @@ REPORT = ROOT / "benchmarks" / "BENCHMARKS.md"
 DEFAULT_SCALE = 100_000
 SMALL_SCALE = 1_000
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/tejido_bench"
-GROUPS = ("directory", "profile", "map", "import", "analysis")
+GROUPS = ("directory", "profile", "map", "import", "analysis", "voting")
 DATABASES = ("sqlite", "postgresql")
 SEED = 1
 
@@ -644,13 +644,19 @@ def run(args: argparse.Namespace) -> int:
     groups = list(args.only)
     # The network analysis needs no database: it runs on its own (benchmarks/analysis.py) and
     # writes its own section of the report.
-    args.only = [g for g in groups if g != "analysis"]
+    args.only = [g for g in groups if g not in ("analysis", "voting")]
     status = _run_databases(args, full=set(groups) == set(GROUPS)) if args.only else 0
     if "analysis" in groups:
         from benchmarks import analysis
 
         output = Path(args.output) if args.output else REPORT
         status = max(status, analysis.run_and_write(output, log=_log))
+    if "voting" in groups:
+        # The vote count is pure Python too (benchmarks/voting.py), with its own section.
+        from benchmarks import voting
+
+        output = Path(args.output) if args.output else REPORT
+        status = max(status, voting.run_and_write(output, log=_log))
     return status
 
 
@@ -703,7 +709,10 @@ def _run_databases(args: argparse.Namespace, *, full: bool) -> int:
         from benchmarks.analysis import keep_section
 
         previous = output.read_text(encoding="utf-8") if output.exists() else ""
-        output.write_text(keep_section(previous, text), encoding="utf-8")
+        from benchmarks.voting import keep_section as keep_voting_section
+
+        kept = keep_voting_section(previous, keep_section(previous, text))
+        output.write_text(kept, encoding="utf-8")
         _log(f"Wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     problems = [r for rep in reports for r in rep["results"] if r["problem"]]
     return 1 if problems or failed else 0
