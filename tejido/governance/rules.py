@@ -65,3 +65,53 @@ rules.add_perm("governance.manage_prioritization", is_coordinator)
 # The improvement plan: approved plans are public for public programs (the view checks status).
 rules.add_perm("governance.view_plan", is_public_program | can_view_internal)
 rules.add_perm("governance.manage_plan", is_coordinator)
+
+
+@rules.predicate
+def coordinates_plan_action(user: Any, obj: Any = None) -> bool:
+    """The user coordinates the program of this plan action."""
+    from .models import PlanAction
+
+    if not isinstance(obj, PlanAction):
+        return False
+    return bool(is_coordinator.test(user, obj.line.objective.plan))
+
+
+@rules.predicate
+def speaks_for_action_responsible(user: Any, obj: Any = None) -> bool:
+    """The user represents the organization responsible for this plan action."""
+    from tejido.actors.rules import speaks_for_actor
+
+    from .models import PlanAction
+
+    if not isinstance(obj, PlanAction) or obj.responsible_id is None:
+        return False
+    return bool(speaks_for_actor.test(user, obj.responsible))
+
+
+# Progress on a plan action: coordinators, and the representatives of its responsible
+# organization (object: the PlanAction, with its line, objective and plan loaded).
+rules.add_perm(
+    "governance.record_plan_progress", coordinates_plan_action | speaks_for_action_responsible
+)
+
+# Follow-up notes on agreements (which may change their status): coordinators and the body's
+# current members (object: the Body).
+rules.add_perm("governance.follow_up_agreement", is_coordinator | holds_seat)
+
+
+@rules.predicate
+def takes_part_in_session(user: Any, obj: Any = None) -> bool:
+    """The user may give an input in this prioritization session today: a current seat holder or
+    alternate of its body, or without a body a coordinator or directorate member."""
+    from .models import PrioritizationSession
+    from .needs.selectors import participant_for
+
+    if not isinstance(obj, PrioritizationSession):
+        return False
+    return participant_for(obj, user) is not None
+
+
+# Giving an input in a prioritization session (object: the PrioritizationSession). The service
+# checks the same, plus the session being open and one input per seat.
+rules.add_perm("governance.give_priority_input", takes_part_in_session)
