@@ -45,7 +45,8 @@ def holds_seat(user: Any, obj: Any = None) -> bool:
 can_view_internal = is_program_member | is_superuser
 
 # Bodies, meetings, agreements, decisions. Visitors see public bodies (organizations only).
-rules.add_perm("governance.view_body", is_public_body | can_view_internal)
+# Seat holders see their own body even without a role in the program (they vote in it).
+rules.add_perm("governance.view_body", is_public_body | can_view_internal | holds_seat)
 rules.add_perm("governance.manage_body", is_coordinator)
 # Members check themselves in; coordinators record everyone's attendance.
 rules.add_perm("governance.check_in", is_coordinator | holds_seat)

@@ -21,6 +21,7 @@ from tejido.actors.models import Actor, Gender, Sector
 from tejido.actors.selectors import can_view_people
 from tejido.core.http import is_htmx, program_for_request
 from tejido.core.models import Program
+from tejido.core.panels import actor_panels
 
 from ..analytics.pages import actor_panel
 from ..models import Intensity, Provenance, Tie
@@ -189,6 +190,8 @@ def actor_profile(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     else:
         # The actor's indicators and suggested introductions (None for who may not see them).
         context["panel"] = actor_panel(actor, request.user)
+        # Panels of the apps built on the network (governance...), registered in their ready().
+        context["extra_panels"] = actor_panels(request, actor)
     return render(request, template, context)
 
 
