@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from tejido.accounts.models import User
 from tejido.accounts.services import role_grant
-from tejido.actors.models import Actor, ActorKind
+from tejido.actors.models import Actor, ActorKind, SensitiveData
 from tejido.actors.services import (
     actor_create,
     membership_create,
@@ -54,6 +54,8 @@ from .content import (
     Group,
     ProgramSpec,
 )
+from .cycle import GovernanceSummary, load_governance
+from .governance.bodies import MEMBER_EMAIL_DOMAIN
 from .network import analyse_network
 from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
 
@@ -91,6 +93,7 @@ class DemoSummary:
     tie_versions: int = 0
     memberships: int = 0
     consented_genders: int = 0
+    governance: list[GovernanceSummary] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -101,6 +104,11 @@ class _Actor:
     type_key: str
     type: ActorType | None
     weight: float
+
+
+# The program whose whole governance cycle the demo tells (selection, directorates, meetings,
+# decisions, needs, plans): the Chilean one, whose story the other modules follow too.
+GOVERNANCE_DEMO_SLUGS = ("barrios-en-red",)
 
 
 def demo_is_loaded() -> bool:
@@ -131,6 +139,8 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
     Program.objects.filter(slug__in=slugs).delete()
     if only is None:
         User.objects.filter(email__in=DEMO_EMAILS).delete()
+        # The accounts the demo's seat holders vote with (they cannot log in).
+        User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").delete()
     return deleted
 
 
@@ -161,6 +171,14 @@ def demo_load(
         summary.programs.append(program)
     loader.grant_roles(users, {p.slug: p for p in summary.programs})
     for program in summary.programs:
+        if program.slug in GOVERNANCE_DEMO_SLUGS:
+            # Before the analysis: meetings record ties among the organizations that attend.
+            summary.governance.append(
+                load_governance(
+                    program, coordinator=coordinators[program.slug], users=users, today=today
+                )
+            )
+    for program in summary.programs:
         analyse_network(program, coordinators[program.slug], today)
     for program in summary.programs:
         summary.actors += Actor.objects.filter(program=program).count()
@@ -168,7 +186,10 @@ def demo_load(
         summary.ties += Tie.objects.filter(program=program).current().count()
         summary.tie_versions += Tie.objects.filter(program=program).count()
     summary.memberships = loader.memberships
-    summary.consented_genders = loader.genders
+    # Seat holders recorded by the governance demo have consented genders too.
+    summary.consented_genders = SensitiveData.objects.filter(
+        person__program__in=summary.programs, consent_given_at__isnull=False
+    ).count()
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 

@@ -98,6 +98,19 @@ class Command(BaseCommand):
                 "seconds": summary.seconds,
             }
         )
+        for governance in summary.governance:
+            self.stdout.write(
+                _(
+                    "Governance: territories selected by a scorecard, %(bodies)s bodies, "
+                    "%(meetings)s meetings, %(polls)s decisions, %(plans)s improvement plans."
+                )
+                % {
+                    "bodies": len(governance.bodies),
+                    "meetings": governance.meetings,
+                    "polls": len(governance.polls),
+                    "plans": len(governance.plans),
+                }
+            )
         self.accounts_table()
 
     def accounts_table(self) -> None:
