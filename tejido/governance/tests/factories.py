@@ -67,7 +67,7 @@ def body_with_seats(
     program=None,
     sectors=(Sector.COMMUNITY,) * 3 + (Sector.PUBLIC, Sector.PRIVATE),
     **body_fields,
-) -> tuple[Body, list[Mandate]]:
+):
     """A body with one current, voting mandate per sector given (each with its own account)."""
     body = BodyFactory(**({"program": program} if program else {}), **body_fields)
     mandates = [MandateFactory(seat=SeatFactory(body=body, sector=sector)) for sector in sectors]
