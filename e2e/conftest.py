@@ -58,7 +58,14 @@ def django_db_modify_db_settings(
 def live_server(django_db_setup: None, live_server: Any) -> Any:
     """pytest-django's live server, started only once the test database is set up: started
     earlier, it would still see the in-memory database and share one connection between all
-    its threads."""
+    its threads.
+
+    The URL list is loaded here, once: it imports the network analytics (igraph, scipy), which
+    on a loaded machine takes longer than a page's timeout if the first request pays for it.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     return live_server
 
 
