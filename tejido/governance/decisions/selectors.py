@@ -25,7 +25,9 @@ from .services import (
 )
 
 # Methods whose totals are ballots (a share of the ballots means something).
-BALLOT_TOTALS = frozenset({"majority", "qualified", "consent", "plurality", "approval", "irv"})
+BALLOT_TOTALS = frozenset({"consent", "plurality", "approval", "irv"})
+# Motions decided on the yes and no votes alone: their shares are of yes + no.
+YES_NO_BASE = frozenset({"majority", "qualified"})
 
 
 def poll_passed(poll: Poll) -> bool | None:
@@ -98,8 +100,9 @@ class ResultRow:
     label: str
     total: float
     bar: int  # width of the bar, % of the largest total
-    share: int | None  # % of the ballots, for methods whose totals are ballots
+    share: int | None  # % of what the rule counts (yes + no for a majority, else ballots)
     winner: bool
+    apart: bool = False  # abstentions: a count that is no part of the shares
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,21 @@ def ballot_text(method: str, value: Any, labels: list[str]) -> str:
     return label(value)
 
 
+def _share(method: str, option: int, totals: dict[int, float], ballots: int) -> int | None:
+    """The option's % of what the rule counts: of the yes and no votes for a majority (an
+    abstention counts for neither side, so it gets no share), of the ballots for the methods
+    whose totals are ballots, none for points."""
+    if method in YES_NO_BASE:
+        yes, no, abstain = (voting.MOTION_OPTIONS.index(c) for c in ("yes", "no", "abstain"))
+        base = totals.get(yes, 0) + totals.get(no, 0)
+        if option == abstain or not base:
+            return None
+        return round(100 * totals.get(option, 0) / base)
+    if method in BALLOT_TOTALS and ballots:
+        return round(100 * totals.get(option, 0) / ballots)
+    return None
+
+
 def _result(
     poll: Poll,
     labels: list[str],
@@ -190,15 +208,15 @@ def _result(
     winners = {count.winner} if count.winner is not None else set()
     order = [o for group in count.ranking for o in group] or list(range(len(labels)))
     order += [o for o in range(len(labels)) if o not in order]
-    by_ballots = poll.method in BALLOT_TOTALS and count.ballot_count
     rows = [
         ResultRow(
             position=o,
             label=labels[o],
             total=totals.get(o, 0),
             bar=round(100 * totals.get(o, 0) / top),
-            share=round(100 * totals.get(o, 0) / count.ballot_count) if by_ballots else None,
+            share=_share(poll.method, o, totals, count.ballot_count),
             winner=o in winners and poll.method not in MOTION_METHODS,
+            apart=poll.method in YES_NO_BASE and o == voting.MOTION_OPTIONS.index("abstain"),
         )
         for o in order
     ]

@@ -788,3 +788,79 @@ def test_meeting_day_is_the_quorum_day(world):
     # Five seats were filled on the meeting's day; the newcomer's did not exist yet.
     assert poll.result["quorum"]["seats"] == 5
     assert poll.result["quorum"]["present"] == 1
+
+
+def test_majority_shares_are_of_yes_and_no_and_abstentions_stand_apart(world):
+    """One yes and one abstention: the yes is 100% of the votes that count, not 50%."""
+    poll = open_poll(world, "majority")
+    vote(poll, world.mandates[0], 0)
+    vote(poll, world.mandates[1], 2)
+    vote(poll, world.mandates[2], 2)
+    result = selectors.poll_page(close(world, poll), people=False).result
+    assert result is not None
+    rows = {row.label: row for row in result.rows}
+    assert [r.label for r in result.rows] == ["Yes", "No", "Abstain"]
+    assert rows["Yes"].share == 100 and rows["No"].share == 0
+    assert rows["Abstain"].share is None and rows["Abstain"].apart and rows["Abstain"].total == 2
+    qualified = open_poll(world, "qualified", threshold="0.667")
+    for mandate, ballot in zip(world.mandates, [0, 0, 1, 2, 2], strict=True):
+        vote(qualified, mandate, ballot)
+    rows = {
+        r.label: r for r in selectors.poll_page(close(world, qualified), people=False).result.rows
+    }
+    assert (rows["Yes"].share, rows["No"].share, rows["Abstain"].share) == (67, 33, None)
+    consent = open_poll(world, "consent")
+    vote(consent, world.mandates[0], 0)
+    vote(consent, world.mandates[1], 1)
+    rows = {
+        r.position: r for r in selectors.poll_page(close(world, consent), people=False).result.rows
+    }
+    assert (rows[0].share, rows[1].share, rows[2].share) == (50, 50, 0)
+
+
+def test_majority_with_only_abstentions_shows_no_share(world):
+    poll = open_poll(world, "majority")
+    vote(poll, world.mandates[0], 2)
+    result = selectors.poll_page(close(world, poll), people=False).result
+    assert [r.share for r in result.rows] == [None, None, None]
+
+
+def test_closing_rewrites_secret_ballots_so_no_database_trace_pairs_them_with_receipts(world):
+    """A secret ballot is inserted with its receipt; at closing it is written again in random
+    order with a new key, so insertion order, rowid or xmin no longer pair it with a seat."""
+    poll = open_poll(world, "plurality", secret=True)
+    for mandate, choice in zip(world.mandates, [0, 1, 1, 2, 3], strict=True):
+        vote(poll, mandate, choice)
+    before = dict(Ballot.objects.filter(poll=poll).values_list("id", "content"))
+    poll = close(world, poll)
+    after = dict(Ballot.objects.filter(poll=poll).values_list("id", "content"))
+    assert not set(before) & set(after)
+    assert sorted(before.values()) == sorted(after.values())
+    assert Ballot.objects.filter(poll=poll, mandate__isnull=False).count() == 0
+    assert services.poll_verify(poll) is True
+
+
+def test_closing_keeps_open_ballots_as_they_were(world):
+    poll = open_poll(world, "plurality")
+    vote(poll, world.mandates[0], 1)
+    before = list(Ballot.objects.filter(poll=poll).values_list("id", "mandate_id", "content"))
+    close(world, poll)
+    assert (
+        list(Ballot.objects.filter(poll=poll).values_list("id", "mandate_id", "content")) == before
+    )
+
+
+def test_polls_close_due_of_one_program_leaves_other_programs_alone(
+    world, django_assert_num_queries
+):
+    other = make_world()
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    mine = open_poll(world, closes_at=soon)
+    theirs = open_poll(other, closes_at=soon)
+    later = soon + datetime.timedelta(minutes=1)
+    with django_assert_num_queries(1):
+        assert services.polls_close_due(program=world.program) == 0  # nothing due yet
+    assert services.polls_close_due(program=world.program, now=later) == 1
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == ("closed", "open")

@@ -565,3 +565,14 @@ def test_list_tells_members_where_their_vote_is_awaited(client, world):
     client.force_login(world.coordinator)
     page = client.get(url("polls", world, world.body.pk)).content.decode()
     assert "Your vote is awaited" not in page
+
+
+def test_motion_result_shows_shares_of_yes_and_no_and_abstentions_apart(client, world):
+    poll = open_poll(world, "majority")
+    vote(poll, world.mandates[0], 0)
+    vote(poll, world.mandates[1], 2)
+    close(world, poll)
+    client.force_login(world.coordinator)
+    html = client.get(url("poll", world, poll.pk)).content.decode()
+    assert "100%" in html and "50%" not in html
+    assert "counts for neither side" in html

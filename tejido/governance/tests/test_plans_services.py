@@ -876,3 +876,37 @@ def test_objectives_for_program_lists_approved_plans_objectives(world, django_as
     ]
     assert draft.plan.pk not in {o.plan_id for o in selectors.objectives_for_program(world.program)}
     assert list(selectors.objectives_for_program(ProgramFactory())) == []
+
+
+def test_deleting_the_draft_approval_poll_withdraws_the_submission(world, client):
+    """The plan's draft poll can be deleted from its page: the plan is unlinked, editable and
+    can be submitted again (the link used to make the deletion fail)."""
+    from django.urls import reverse
+
+    from tejido.governance.decisions.services import poll_delete, poll_update
+
+    poll = services.plan_submit_for_approval(user=world.coordinator, plan=world.plan)
+    # While linked, the poll must stay a motion: a plurality could never approve the plan.
+    refused(
+        "method",
+        poll_update,
+        user=world.coordinator,
+        poll=poll,
+        question=poll.question,
+        method="plurality",
+        options=["A", "B"],
+    )
+    client.force_login(world.coordinator)
+    response = client.post(reverse("governance:poll_delete", args=[world.program.slug, poll.pk]))
+    assert response.status_code == 302
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+    world.plan.refresh_from_db()
+    assert world.plan.approval_poll is None and world.plan.status == PlanStatus.DRAFT
+    entry = AuditEntry.objects.get(action="poll.delete")
+    assert entry.data["plans_withdrawn"] == [world.plan.pk]
+    services.objective_create(user=world.coordinator, plan=world.plan, title="Salud comunitaria")
+    again = services.plan_submit_for_approval(user=world.coordinator, plan=world.plan)
+    assert "Salud comunitaria" in again.description
+    poll_delete(user=world.coordinator, poll=again)
+    world.plan.refresh_from_db()
+    assert world.plan.approval_poll is None
