@@ -435,7 +435,13 @@ def session_list(
 
 def session_get(program: Program, pk: int) -> PrioritizationSession:
     return PrioritizationSession.objects.select_related(
-        "program", "territory", "body__territory", "meeting__body", "cycle", "created_by"
+        "program",
+        "territory",
+        "body__territory",
+        "body__program",
+        "meeting__body__program",
+        "cycle",
+        "created_by",
     ).get(program=program, pk=pk)
 
 

@@ -9,7 +9,9 @@ decided; then it is a read-only record.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -64,6 +66,23 @@ def _scorecard(
 def _detail_url(scorecard: Scorecard, anchor: str = "") -> str:
     url = reverse("governance:scorecard", args=[scorecard.program.slug, scorecard.pk])
     return f"{url}#{anchor}" if anchor else url
+
+
+def _before_decision(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """For the pages that change a scorecard: coordinators only, and only until the decision.
+    A decided scorecard is a record: back to it, saying why nothing can change."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, program: str, pk: int, **kwargs: Any) -> HttpResponse:
+        program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
+        if scorecard.status == ScorecardStatus.DECIDED:
+            messages.error(request, services.decided_message(scorecard))
+            return redirect(_detail_url(scorecard))
+        return view(request, program_obj, scorecard, **kwargs)
+
+    return wrapped
 
 
 def _refusal(request: HttpRequest, error: ValidationError) -> None:
@@ -137,11 +156,10 @@ def scorecard_create(request: HttpRequest, program: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def scorecard_edit(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
-    if scorecard.status == ScorecardStatus.DECIDED:
-        messages.error(request, services.decided_message(scorecard))
-        return redirect(_detail_url(scorecard))
+@_before_decision
+def scorecard_edit(
+    request: HttpRequest, program_obj: Program, scorecard: Scorecard
+) -> HttpResponse:
     current = list(scorecard.candidates.values_list("territory_id", flat=True))
     form = ScorecardForm(
         request.POST or None,
@@ -268,11 +286,10 @@ def scorecard_detail(request: HttpRequest, program: str, pk: int) -> HttpRespons
 
 
 @require_POST
-def scorecard_decide(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
-    if scorecard.status == ScorecardStatus.DECIDED:
-        messages.error(request, services.decided_message(scorecard))
-        return redirect(_detail_url(scorecard))
+@_before_decision
+def scorecard_decide(
+    request: HttpRequest, program_obj: Program, scorecard: Scorecard
+) -> HttpResponse:
     form = DecisionForm(request.POST, candidates=selectors.candidates_of(scorecard))
     if form.is_valid():
         try:
@@ -340,11 +357,10 @@ def scorecard_organizations(request: HttpRequest, program: str, pk: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def scorecard_criteria(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
-    if scorecard.status == ScorecardStatus.DECIDED:
-        messages.error(request, services.decided_message(scorecard))
-        return redirect(_detail_url(scorecard))
+@_before_decision
+def scorecard_criteria(
+    request: HttpRequest, program_obj: Program, scorecard: Scorecard
+) -> HttpResponse:
     criteria = selectors.criteria_of(scorecard)
     form = CriteriaForm(
         request.POST if request.POST.get("action") == "save" else None, criteria=criteria
@@ -405,11 +421,10 @@ def scorecard_criterion_remove(
 
 
 @require_http_methods(["GET", "POST"])
-def scorecard_values(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
-    if scorecard.status == ScorecardStatus.DECIDED:
-        messages.error(request, services.decided_message(scorecard))
-        return redirect(_detail_url(scorecard))
+@_before_decision
+def scorecard_values(
+    request: HttpRequest, program_obj: Program, scorecard: Scorecard
+) -> HttpResponse:
     form = ValuesForm(
         request.POST or None,
         criteria=selectors.criteria_of(scorecard),
@@ -438,11 +453,10 @@ def scorecard_values(request: HttpRequest, program: str, pk: int) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-def scorecard_import(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    program_obj, scorecard = _scorecard(request, program, pk, MANAGE)
-    if scorecard.status == ScorecardStatus.DECIDED:
-        messages.error(request, services.decided_message(scorecard))
-        return redirect(_detail_url(scorecard))
+@_before_decision
+def scorecard_import(
+    request: HttpRequest, program_obj: Program, scorecard: Scorecard
+) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -3,6 +3,8 @@ htmx partials, privacy of participants' names, and query counts at two data size
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tejido.governance.models import (
+    AgendaItem,
     Need,
     NeedStatus,
     PrioritizationInput,
@@ -20,6 +23,7 @@ from tejido.governance.models import (
 )
 from tejido.governance.needs import services
 
+from .factories import MeetingFactory
 from .test_needs_support import hanlon_input, make_session, make_world
 
 pytestmark = pytest.mark.django_db
@@ -425,3 +429,39 @@ def test_session_page_reads_a_fixed_number_of_queries(django_assert_max_num_quer
         return len(captured)
 
     assert queries(3) == queries(30)
+
+
+def test_hanlon_ratings_all_show_one_decimal():
+    # A rating of exactly 25 used to show as "25" beside "41.2": one decimal for every row.
+    world = make_world(needs=2, seats=2)
+    session = _closed_session(world, 2)
+    url = reverse("governance:session", args=[world.program.slug, session.pk])
+    page = _client(world.member).get(url).content.decode()
+    scores = re.findall(r'class="num ranking-score">([^<]*)<', page)
+    assert scores == ["25.0", "25.0"]
+    assert "A 5.0 · B 5.0 · C 5.0" in page
+
+
+@pytest.mark.parametrize(
+    "name", ["sessions", "session", "session_create", "need_import", "need_create"]
+)
+def test_every_needs_page_leads_back_to_the_program_and_governance(name):
+    world = make_world(needs=2)
+    session = make_session(world)
+    slug = world.program.slug
+    args = [slug, session.pk] if name == "session" else [slug]
+    page = _client(world.coordinator).get(reverse(f"governance:{name}", args=args))
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', page.content.decode(), re.S)
+    assert crumbs is not None
+    assert reverse("governance:hub", args=[slug]) in crumbs.group(0)
+    assert world.program.name in crumbs.group(0)
+
+
+def test_need_page_links_the_meetings_that_discussed_it():
+    world = make_world(needs=1)
+    meeting = MeetingFactory(body=world.body, title="Sesión de marzo")
+    AgendaItem.objects.create(meeting=meeting, title="Luminarias", need=world.needs[0])
+    slug = world.program.slug
+    page = _client(world.member).get(reverse("governance:need", args=[slug, world.needs[0].pk]))
+    meeting_url = reverse("governance:meeting", args=[slug, meeting.pk])
+    assert f'href="{meeting_url}"' in page.content.decode()
