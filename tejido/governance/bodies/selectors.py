@@ -599,12 +599,23 @@ def _count_subquery(queryset: QuerySet[Any], key: str) -> Coalesce:
 
 
 def bodies_visible(program: Program, user: Any) -> QuerySet[Body]:
-    """The program's bodies `user` may see: every one for the program's members, public ones
-    for everyone else."""
+    """The program's bodies `user` may see (as the `governance.view_body` rule says): every one
+    for the program's members, public ones for everyone else, and the bodies where the user
+    holds a seat today."""
     bodies = Body.objects.filter(program=program)
     if not user.has_perm("core.view_program_internal", program):
-        bodies = bodies.filter(is_public=True)
+        visible = Q(is_public=True)
+        if getattr(user, "is_authenticated", False):
+            seats = Mandate.objects.current().for_user(user).values("seat__body_id")
+            visible |= Q(pk__in=seats)
+        bodies = bodies.filter(visible)
     return bodies
+
+
+def bodies_with_polls_due(program: Program, user: Any, now: datetime.datetime) -> list[Body]:
+    """The bodies `user` sees that have an open poll whose closing time has passed (one query)."""
+    due = Poll.objects.open().filter(closes_at__lte=now).values("body_id")
+    return list(bodies_visible(program, user).filter(pk__in=due))
 
 
 def hub(

@@ -7,21 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tejido.actors.models import Actor
-from tejido.core.http import LoginRequired, is_htmx, program_for_request
-from tejido.core.models import Program
+from tejido.core.http import is_htmx, program_for_request
 from tejido.network.forms import add_service_error
 
+from ..decisions.services import polls_close_due
+from ..http import VIEW_BODY, body_for_request, optional_url, url_maker
 from ..models import Body, Mandate, Seat, SectorQuorum
 from . import selectors, services
 from .forms import (
@@ -33,51 +34,15 @@ from .forms import (
     SectorQuorumForm,
 )
 
-VIEW = "governance.view_body"
+VIEW = VIEW_BODY
 MANAGE = "governance.manage_body"
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def optional_url(name: str, *args: Any) -> str:
-    """The address of a page another area provides, or "" while it does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def url_maker(name: str, program: Program) -> Callable[[int], str] | None:
-    """A fast `reverse()` for many objects of one program (None if the page does not exist)."""
-    marker = 987654321
-    url = optional_url(name, program.slug, marker)
-    if not url:
-        return None
-    head, tail = url.split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _body(request: HttpRequest, slug: str, pk: int, perm: str = VIEW) -> Body:
-    """The body `pk` of program `slug` if the user holds `perm` on it.
-
-    A body the user may not see does not exist for them (404); a missing right to manage a
-    body they see is forbidden (403); an anonymous visitor is asked to log in.
-    """
-    program = program_for_request(request, slug)
-    body = Body.objects.select_related("territory").filter(program=program, pk=pk).first()
-    if body is None:
-        raise Http404
-    body.program = program
-    user = request.user
-    for needed in dict.fromkeys((VIEW, perm)):
-        if not user.has_perm(needed, body):
-            if not user.is_authenticated:
-                raise LoginRequired
-            if needed == VIEW:
-                raise Http404
-            raise PermissionDenied
-    return body
+    return body_for_request(request, slug, pk, perm)
 
 
 def _seat(body: Body, pk: int) -> Seat:
@@ -114,8 +79,11 @@ def _seats_url(body: Body) -> str:
 @require_safe
 def hub(request: HttpRequest, program: str) -> HttpResponse:
     program_obj = program_for_request(request, program)
-    today = timezone.localdate()
-    data = selectors.hub(program_obj, request.user, today)
+    today, now = timezone.localdate(), timezone.now()
+    # Open polls whose closing time has passed are closed (and counted) before they are shown.
+    for body in selectors.bodies_with_polls_due(program_obj, request.user, now):
+        polls_close_due(body=body, now=now)
+    data = selectors.hub(program_obj, request.user, today, now=now)
     body_url = url_maker("governance:body", program_obj)
     meeting_url = url_maker("governance:meeting", program_obj)
     poll_url = url_maker("governance:poll", program_obj)
@@ -320,18 +288,26 @@ def seat_edit(request: HttpRequest, program: str, pk: int, seat: int) -> HttpRes
     )
 
 
-@require_http_methods(["GET", "POST"])
-def seat_remove(request: HttpRequest, program: str, pk: int, seat: int) -> HttpResponse:
-    body = _body(request, program, pk, MANAGE)
-    seat_obj = _seat(body, seat)
-    error = services.seat_removal_problem(seat_obj)
-    if request.method == "POST" and not error:
+def _confirm_removal(
+    request: HttpRequest,
+    body: Body,
+    *,
+    problem: str,
+    remove: Callable[[], object],
+    done: str,
+    title: str,
+    explanation: str,
+    action: str,
+) -> HttpResponse:
+    """Ask before removing a seat or a mandate: `problem` says why it cannot be (then nothing
+    is removed); a POST without one calls `remove` and goes back to the seats page."""
+    if request.method == "POST" and not problem:
         try:
-            services.seat_remove(user=request.user, seat=seat_obj)
+            remove()
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            problem = " ".join(exc.messages)
         else:
-            messages.success(request, _("Seat “%(label)s” removed.") % {"label": seat_obj.label})
+            messages.success(request, done)
             return redirect(_seats_url(body))
     return render(
         request,
@@ -339,16 +315,31 @@ def seat_remove(request: HttpRequest, program: str, pk: int, seat: int) -> HttpR
         {
             "program": body.program,
             "body": body,
-            "title": _("Remove the seat “%(label)s”?") % {"label": seat_obj.label},
-            "explanation": _(
-                "The seat has not been held yet; a mandate assigned to start later is removed "
-                "with it."
-            ),
-            "error": error,
-            "action": _("Remove the seat"),
+            "title": title,
+            "explanation": explanation,
+            "error": problem,
+            "action": action,
             "danger": True,
         },
-        status=422 if error and request.method == "POST" else 200,
+        status=422 if problem and request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seat_remove(request: HttpRequest, program: str, pk: int, seat: int) -> HttpResponse:
+    body = _body(request, program, pk, MANAGE)
+    seat_obj = _seat(body, seat)
+    return _confirm_removal(
+        request,
+        body,
+        problem=services.seat_removal_problem(seat_obj),
+        remove=lambda: services.seat_remove(user=request.user, seat=seat_obj),
+        done=_("Seat “%(label)s” removed.") % {"label": seat_obj.label},
+        title=_("Remove the seat “%(label)s”?") % {"label": seat_obj.label},
+        explanation=_(
+            "The seat has not been held yet; a mandate assigned to start later is removed with it."
+        ),
+        action=_("Remove the seat"),
     )
 
 
@@ -461,30 +452,17 @@ def mandate_end(request: HttpRequest, program: str, pk: int, mandate: int) -> Ht
 def mandate_remove(request: HttpRequest, program: str, pk: int, mandate: int) -> HttpResponse:
     body = _body(request, program, pk, MANAGE)
     mandate_obj = _mandate(body, mandate)
-    error = services.mandate_removal_problem(mandate_obj)
-    if request.method == "POST" and not error:
-        try:
-            services.mandate_remove(user=request.user, mandate=mandate_obj)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The mandate was deleted."))
-            return redirect(_seats_url(body))
-    return render(
+    return _confirm_removal(
         request,
-        "governance/bodies/confirm.html",
-        {
-            "program": body.program,
-            "body": body,
-            "title": _("Delete the mandate of %(organization)s on the seat “%(seat)s”?")
-            % {"organization": mandate_obj.organization.name, "seat": mandate_obj.seat.label},
-            "explanation": _(
-                "Use this only for a mandate recorded by mistake: it disappears from the "
-                "seat's history. To record that a term ended, end the mandate instead."
-            ),
-            "error": error,
-            "action": _("Delete the mandate"),
-            "danger": True,
-        },
-        status=422 if error and request.method == "POST" else 200,
+        body,
+        problem=services.mandate_removal_problem(mandate_obj),
+        remove=lambda: services.mandate_remove(user=request.user, mandate=mandate_obj),
+        done=_("The mandate was deleted."),
+        title=_("Delete the mandate of %(organization)s on the seat “%(seat)s”?")
+        % {"organization": mandate_obj.organization.name, "seat": mandate_obj.seat.label},
+        explanation=_(
+            "Use this only for a mandate recorded by mistake: it disappears from the "
+            "seat's history. To record that a term ended, end the mandate instead."
+        ),
+        action=_("Delete the mandate"),
     )

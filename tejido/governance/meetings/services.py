@@ -445,6 +445,35 @@ def _agenda_meeting(user: Any, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _check_item(
+    meeting: Meeting,
+    item: AgendaItem | None,
+    title: str,
+    kind: str,
+    duration_minutes: int,
+    need: Need | None,
+    agreement: Agreement | None,
+) -> None:
+    """Refuse an agenda item (new, or `item` changed) that is invalid or repeats an agreement
+    already on the meeting's agenda."""
+    errors = _validate_item(
+        body=meeting.body,
+        title=title,
+        kind=kind,
+        duration_minutes=duration_minutes,
+        need=need,
+        agreement=agreement,
+    )
+    if agreement is not None and "agreement" not in errors:
+        others = AgendaItem.objects.filter(meeting=meeting, agreement=agreement)
+        if item is not None:
+            others = others.exclude(pk=item.pk)
+        if others.exists():
+            errors["agreement"] = [_("This agreement is already on the agenda.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def agenda_item_add(
     *,
@@ -459,22 +488,7 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Add an item at the end of the agenda."""
     meeting = _agenda_meeting(user, meeting)
-    errors = _validate_item(
-        body=meeting.body,
-        title=title,
-        kind=kind,
-        duration_minutes=duration_minutes,
-        need=need,
-        agreement=agreement,
-    )
-    if (
-        agreement is not None
-        and "agreement" not in errors
-        and AgendaItem.objects.filter(meeting=meeting, agreement=agreement).exists()
-    ):
-        errors["agreement"] = [_("This agreement is already on the agenda.")]
-    if errors:
-        raise ValidationError(errors)
+    _check_item(meeting, None, title, kind, duration_minutes, need, agreement)
     last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("position"))["last"]
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -511,24 +525,7 @@ def agenda_item_update(
 ) -> AgendaItem:
     meeting = _agenda_meeting(user, item.meeting)
     item = AgendaItem.objects.select_for_update().get(pk=item.pk, meeting=meeting)
-    errors = _validate_item(
-        body=meeting.body,
-        title=title,
-        kind=kind,
-        duration_minutes=duration_minutes,
-        need=need,
-        agreement=agreement,
-    )
-    if (
-        agreement is not None
-        and "agreement" not in errors
-        and AgendaItem.objects.filter(meeting=meeting, agreement=agreement)
-        .exclude(pk=item.pk)
-        .exists()
-    ):
-        errors["agreement"] = [_("This agreement is already on the agenda.")]
-    if errors:
-        raise ValidationError(errors)
+    _check_item(meeting, item, title, kind, duration_minutes, need, agreement)
     item.title, item.kind = title.strip(), kind
     item.duration_minutes, item.description = duration_minutes, description.strip()
     item.need, item.agreement = need, agreement
@@ -798,7 +795,7 @@ def check_in_open(meeting: Meeting, now: datetime.datetime) -> bool:
     return meeting.starts_at - CHECK_IN_OPENS <= now <= meeting.ends_at + CHECK_IN_CLOSES
 
 
-def _require_attendance_open(meeting: Meeting) -> None:
+def require_attendance_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("This meeting was cancelled: there is no attendance to record."))
     if meeting.status == MeetingStatus.HELD:
@@ -867,7 +864,7 @@ def attendance_record(
     if not manages and not user.has_perm(CHECK_IN, body):
         raise PermissionDenied(_("Only the body's members check in, for their own seat."))
     meeting = _locked(meeting)
-    _require_attendance_open(meeting)
+    require_attendance_open(meeting)
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Choose present, excused or absent.")})
     if mandate is None and organization is None:
@@ -970,7 +967,7 @@ def attendance_sheet_record(
         user, MANAGE, meeting.body, _("Only the program's coordinators record the attendance.")
     )
     meeting = _locked(meeting)
-    _require_attendance_open(meeting)
+    require_attendance_open(meeting)
     mandates = {m.pk: m for m in current_mandates(meeting.body, meeting_day(meeting))}
     marks = list(seats)
     errors: list[str] = []

@@ -3,13 +3,15 @@ meeting, minutes (and their PDF), the agreements register, and the calendar file
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
@@ -18,9 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.rules import can_view_people
-from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
+from tejido.core.http import is_htmx, program_for_request
 from tejido.network.forms import add_service_error
 
+from ..http import VIEW_BODY, body_for_request, optional_url, require_body_perm
 from ..models import (
     AgendaItem,
     AgendaItemKind,
@@ -45,7 +48,7 @@ from .forms import (
     agenda_rows_total,
 )
 
-VIEW = "governance.view_body"
+VIEW = VIEW_BODY
 MANAGE = services.MANAGE
 WRITE_MINUTES = services.WRITE_MINUTES
 FOLLOW_UP = services.FOLLOW_UP
@@ -56,44 +59,18 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _maybe_url(name: str, *args: Any) -> str:
-    """A page of another area, or "" while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _require_visible(request: HttpRequest, body: Body) -> None:
-    # A body the user may not see does not exist for them; a visitor is asked to log in.
-    if not request.user.has_perm(VIEW, body):
-        if not request.user.is_authenticated:
-            raise LoginRequired
-        raise Http404
-
-
 def _meeting(request: HttpRequest, slug: str, pk: int, perm: str = VIEW) -> Meeting:
     program = program_for_request(request, slug)
     try:
         meeting = selectors.meeting_get(program, pk)
     except Meeting.DoesNotExist as exc:
         raise Http404 from exc
-    _require_visible(request, meeting.body)
-    if perm != VIEW:
-        require_perm(request, perm, meeting.body)
+    require_body_perm(request, meeting.body, perm)
     return meeting
 
 
 def _body(request: HttpRequest, slug: str, pk: int, perm: str = VIEW) -> Body:
-    program = program_for_request(request, slug)
-    try:
-        body = selectors.body_get(program, pk)
-    except Body.DoesNotExist as exc:
-        raise Http404 from exc
-    _require_visible(request, body)
-    if perm != VIEW:
-        require_perm(request, perm, body)
-    return body
+    return body_for_request(request, slug, pk, perm)
 
 
 def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
@@ -106,8 +83,8 @@ def _common(request: HttpRequest, body: Body) -> dict[str, Any]:
     return {
         "program": program,
         "body": body,
-        "hub_url": _maybe_url("governance:hub", program.slug),
-        "body_url": _maybe_url("governance:body", program.slug, body.pk),
+        "hub_url": optional_url("governance:hub", program.slug),
+        "body_url": optional_url("governance:body", program.slug, body.pk),
         "show_people": can_view_people(request.user, program),
     }
 
@@ -264,27 +241,38 @@ def meeting_detail(request: HttpRequest, program: str, pk: int) -> HttpResponse:
         approve_form = MinutesApproveForm(candidates=candidates)
     context = {
         **common,
+        **_attendance_card(request, meeting, page.sheet, now),
         "meeting": meeting,
         "page": page,
-        "manages": manages,
         "internal": internal,
         "writes_minutes": writes_minutes,
         "minutes_visible": meeting.minutes_status == MinutesStatus.APPROVED or internal,
         "my_row": my_row,
         "can_check_in": can_check_in,
-        "can_hold": manages
-        and meeting.status == MeetingStatus.SCHEDULED
-        and meeting.starts_at <= now,
         "invitation_state": _invitation_state(meeting) if manages else "",
         "approve_form": approve_form,
         "approval_candidates": candidates,
-        "shortfalls": selectors.sector_shortfalls(page.sheet.quorum),
-        "poll_create_url": _maybe_url("governance:poll_create", body.program.slug, body.pk),
+        "poll_create_url": optional_url("governance:poll_create", body.program.slug, body.pk),
         # Items a poll may decide (not the minutes, follow-ups, information or other business).
         "poll_kinds": (AgendaItemKind.DECISION, AgendaItemKind.DISCUSSION, AgendaItemKind.PLAN),
         "calendar_url": _feed_url(request, body, internal),
     }
     return render(request, "governance/meetings/detail.html", context)
+
+
+def _attendance_card(
+    request: HttpRequest, meeting: Meeting, sheet: selectors.AttendanceSheet, now: datetime.datetime
+) -> dict[str, Any]:
+    """What the attendance card of the meeting page shows (also sent after a check-in)."""
+    manages = request.user.has_perm(MANAGE, meeting.body)
+    return {
+        "sheet": sheet,
+        "manages": manages,
+        "can_hold": manages
+        and meeting.status == MeetingStatus.SCHEDULED
+        and meeting.starts_at <= now,
+        "shortfalls": selectors.sector_shortfalls(sheet.quorum),
+    }
 
 
 def _feed_url(request: HttpRequest, body: Body, internal: bool) -> str:
@@ -479,6 +467,13 @@ def agenda_carry_over(request: HttpRequest, program: str, pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def meeting_attendance(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, program, pk, MANAGE)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        # Held (or cancelled): say why the sheet is closed, on the page that explains it.
+        try:
+            services.require_attendance_open(meeting)
+        except ValidationError as error:
+            _refusal(request, error)
+        return redirect(_meeting_url(meeting, "attendance"))
     sheet = selectors.attendance_sheet(meeting)
     form = AttendanceSheetForm(
         request.POST or None,
@@ -525,17 +520,22 @@ def meeting_check_in(request: HttpRequest, program: str, pk: int) -> HttpRespons
     except ValidationError as error:
         error_message = " ".join(error.messages)
     if is_htmx(request):
+        # The check-in box, and the attendance card further down swapped out of band, so the
+        # member's seat and the quorum show the check-in at once.
         sheet = selectors.attendance_sheet(meeting)
-        return render(
-            request,
-            "governance/meetings/detail.html#check-in",
-            {
-                **_common(request, meeting.body),
-                "meeting": meeting,
-                "my_row": sheet.row_for_user(request.user),
-                "can_check_in": False,
-                "check_in_error": error_message,
-            },
+        context = {
+            **_common(request, meeting.body),
+            **_attendance_card(request, meeting, sheet, timezone.now()),
+            "meeting": meeting,
+            "my_row": sheet.row_for_user(request.user),
+            "can_check_in": False,
+            "check_in_error": error_message,
+            "oob": True,
+        }
+        template = "governance/meetings/detail.html"
+        return HttpResponse(
+            render_to_string(f"{template}#check-in", context, request)
+            + render_to_string(f"{template}#attendance-card", context, request)
         )
     if error_message:
         messages.error(request, error_message)
@@ -762,7 +762,7 @@ def agreement_detail(request: HttpRequest, program: str, pk: int) -> HttpRespons
     except Agreement.DoesNotExist as exc:
         raise Http404 from exc
     body = agreement.body
-    _require_visible(request, body)
+    require_body_perm(request, body)
     can_follow = request.user.has_perm(FOLLOW_UP, body)
     return render(
         request,
@@ -783,8 +783,7 @@ def agreement_note(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.select_related("body__program"), pk=pk, body__program=program_obj
     )
-    _require_visible(request, agreement.body)
-    require_perm(request, FOLLOW_UP, agreement.body)
+    require_body_perm(request, agreement.body, FOLLOW_UP)
     form = AgreementNoteForm(request.POST, body=agreement.body)
     if form.is_valid():
         try:

@@ -128,14 +128,15 @@ def test_body_of_members_only(client):
         "visitor": "404",
         "representative": "200",
         "directorate": "200",
-        "holder": "404",  # no role in the program: members-only pages are not for them
+        # No role in the program, but a seat: they vote in this body, so they see it (the
+        # `governance.view_body` rule), and the hub lists and links it for them.
+        "holder": "200",
         "coordinator": "200",
         "superuser": "200",
     }
     url = world.url("body", world.body.pk)
     assert {role: outcome(fetch(client, world.users[role], url)) for role in ROLES} == expected
-    # The hub links it only for the program's members (a seat holder without a role in the
-    # program sees their seat named, not linked).
+    # The hub links it for exactly those who may open it.
     for role in ROLES:
         linked = f'href="{url}"' in fetch(client, world.users[role], world.url("hub")).text
         assert linked == (expected[role] == "200"), role
@@ -609,3 +610,27 @@ def test_delete_a_mandate_recorded_by_mistake(client):
     # A mandate of another body is not found.
     other = MandateFactory()
     assert client.post(world.url("mandate_remove", world.body.pk, other.pk)).status_code == 404
+
+
+def test_agreement_numbers_read_the_same_on_every_page(client):
+    world = World()
+    meeting = MeetingFactory(body=world.body, title="Sesión de abril")
+    agreement = AgreementFactory(
+        body=world.body, meeting=meeting, text="Pedir luminarias para la plaza"
+    )
+    agreement.responsible.add(world.organization)
+    label = f"No. {agreement.number}<"
+    coordinator = world.users["coordinator"]
+    pages = {
+        "body": fetch(client, coordinator, world.url("body", world.body.pk)).text,
+        "meeting": fetch(client, coordinator, world.url("meeting", meeting.pk)).text,
+        "organization": fetch(
+            client,
+            coordinator,
+            reverse("network:actor", args=[world.program.slug, world.organization.pk]),
+        ).text,
+    }
+    for name, page in pages.items():
+        assert "Pedir luminarias" in page, name
+        assert label in page, name
+        assert f"#{agreement.number}<" not in page, name

@@ -23,6 +23,7 @@ from tejido.governance.tests.factories import (
     MandateFactory,
     MeetingFactory,
     PollFactory,
+    PollOptionFactory,
     SeatFactory,
 )
 
@@ -81,12 +82,15 @@ def test_your_seats_and_open_polls_waiting_for_your_vote(client, program):
     BallotReceipt.objects.create(poll=others_vote, mandate=other)
     PollFactory(body=body, question="¿Borrador?", status=PollStatus.DRAFT)
     PollFactory(body=body, question="¿Cerrada?", status=PollStatus.CLOSED, closed_at=timezone.now())
-    PollFactory(
+    overdue = PollFactory(
         body=body,
         question="¿Vencida?",
         status=PollStatus.OPEN,
         closes_at=timezone.now() - datetime.timedelta(hours=1),
     )
+    # An open poll has its options (the hub closes this one, counting them).
+    PollOptionFactory(poll=overdue, position=0)
+    PollOptionFactory(poll=overdue, position=1)
     PollFactory(body=elsewhere, question="¿De otra mesa?", status=PollStatus.OPEN)
 
     today = timezone.localdate()
@@ -175,3 +179,27 @@ def test_new_body_button_for_coordinators(client):
     client.force_login(coordinator)
     page = client.get(hub_url(program)).text
     assert reverse("governance:body_create", args=[program.slug]) in page
+
+
+def test_hub_closes_the_polls_whose_time_has_passed_in_the_bodies_shown(client, program):
+    body = BodyFactory(program=program)
+    hidden = BodyFactory(program=program, is_public=False)
+    past = timezone.now() - datetime.timedelta(minutes=5)
+    due, hidden_due, running = (
+        PollFactory(body=b, status=PollStatus.OPEN, closes_at=when)
+        for b, when in (
+            (body, past),
+            (hidden, past),
+            (body, timezone.now() + datetime.timedelta(days=1)),
+        )
+    )
+    for poll in (due, hidden_due, running):
+        PollOptionFactory(poll=poll, position=0)
+        PollOptionFactory(poll=poll, position=1)
+    client.force_login(UserFactory())  # a visitor of the public program sees the public body
+    assert client.get(hub_url(program)).status_code == 200
+    for poll in (due, hidden_due, running):
+        poll.refresh_from_db()
+    assert due.status == PollStatus.CLOSED and due.result
+    assert hidden_due.status == PollStatus.OPEN  # not shown to this visitor: left for its page
+    assert running.status == PollStatus.OPEN

@@ -329,6 +329,10 @@ def test_more_rows_and_live_total(client):
 
 def test_edit_sends_the_change(client, django_capture_on_commit_callbacks, mailoutbox):
     world = make_world()
+    # Each member gets the change in their language (Spanish when they chose none).
+    english = world.mandates[-1].holder_user
+    english.preferred_language = "en"
+    english.save(update_fields=["preferred_language"])
     meeting = schedule(world)
     client.force_login(world.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -349,7 +353,9 @@ def test_edit_sends_the_change(client, django_capture_on_commit_callbacks, mailo
         )
     assert response.status_code == 302
     assert len(mailoutbox) == 2 * len(world.mandates)
-    assert mailoutbox[-1].subject.startswith("Updated:")
+    updates = {tuple(m.to): m.subject for m in mailoutbox[len(world.mandates) :]}
+    assert updates.pop((english.email,)).startswith("Updated:")
+    assert updates and all(subject.startswith("Actualizada:") for subject in updates.values())
 
 
 def test_cancel_through_the_page(client):
@@ -472,6 +478,51 @@ def test_check_in_button(client):
     assert "You are checked in" in response.content.decode()
     row = Attendance.objects.get()
     assert row.mandate == world.mandates[0] and row.recorded_by == holder
+
+
+def _attendance_row(html: str, organization: str) -> str:
+    """The attendance table's row of one organization, as HTML."""
+    start = html.index(f'<th scope="row">{organization}')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_check_in_refreshes_the_attendance_table_at_once(client):
+    world = make_world()
+    meeting = schedule(world, days=0)
+    client.force_login(user_for("holder", world))
+    mine, other = (m.organization.name for m in world.mandates[:2])
+    page = client.get(url("meeting", world.program.slug, meeting.pk)).content.decode()
+    assert "Not recorded" in _attendance_row(page, mine)
+    response = client.post(
+        url("meeting_check_in", world.program.slug, meeting.pk), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    # The check-in box, then the attendance card swapped out of band: the seat shows present.
+    assert html.index('id="check-in"') < html.index('id="attendance"')
+    assert 'id="attendance" aria-labelledby="attendance-heading" hx-swap-oob="true"' in html
+    assert "Present" in _attendance_row(html, mine)
+    assert "Not recorded" in _attendance_row(html, other)
+    assert "1 present" in html
+
+
+def test_held_meeting_says_why_attendance_is_closed_and_how_to_correct_it(client):
+    world = make_world()
+    meeting = hold(world, schedule(world, days=0, hours=0.5), present=world.mandates[1:])
+    client.force_login(world.coordinator)
+    page = client.get(url("meeting", world.program.slug, meeting.pk)).content.decode()
+    assert "To correct a mistake, say so in the minutes before they are approved." in page
+    # The sheet's address does not show a form that can only be refused: it says why.
+    response = client.get(url("meeting_attendance", world.program.slug, meeting.pk), follow=True)
+    assert response.redirect_chain[-1][0].endswith("#attendance")
+    assert "its attendance is closed" in response.content.decode()
+    # The holder who did not check in is told too, rather than shown an empty box.
+    client.force_login(user_for("holder", world))
+    page = client.get(url("meeting", world.program.slug, meeting.pk)).content.decode()
+    check_in = page[
+        page.index('id="check-in"') : page.index("</section>", page.index('id="check-in"'))
+    ]
+    assert "its attendance is closed" in check_in
+    assert "To correct a mistake" not in page
 
 
 @pytest.mark.parametrize("role", ["anonymous", "visitor", "member", "coordinator"])

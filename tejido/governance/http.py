@@ -1,0 +1,63 @@
+"""Shared pieces for the governance views: find a body of the program in the URL and check a
+permission on it, and link to pages of other areas that may not exist yet.
+
+A body the user may not see does not exist for them (404); a missing right on a body they see
+is forbidden (403); an anonymous visitor is asked to log in instead of either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from tejido.core.http import LoginRequired, program_for_request
+from tejido.core.models import Program
+
+from .models import Body
+
+VIEW_BODY = "governance.view_body"
+
+
+def optional_url(name: str, *args: Any) -> str:
+    """The address of a page another area provides, or "" while it does not exist yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def url_maker(name: str, program: Program) -> Callable[[int], str] | None:
+    """A fast `reverse()` for many objects of one program (None if the page does not exist)."""
+    marker = 987654321
+    url = optional_url(name, program.slug, marker)
+    if not url:
+        return None
+    head, tail = url.split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def require_body_perm(request: HttpRequest, body: Body, perm: str = VIEW_BODY) -> None:
+    """Refuse unless the user may see `body` and holds `perm` on it (see the module's rule)."""
+    user = request.user
+    for needed in dict.fromkeys((VIEW_BODY, perm)):
+        if not user.has_perm(needed, body):
+            if not user.is_authenticated:
+                raise LoginRequired
+            if needed == VIEW_BODY:
+                raise Http404
+            raise PermissionDenied
+
+
+def body_for_request(request: HttpRequest, slug: str, pk: int, perm: str = VIEW_BODY) -> Body:
+    """The body `pk` of program `slug` (with its territory) if the user holds `perm` on it."""
+    program = program_for_request(request, slug)
+    body = Body.objects.select_related("territory").filter(program=program, pk=pk).first()
+    if body is None:
+        raise Http404
+    body.program = program
+    require_body_perm(request, body, perm)
+    return body
