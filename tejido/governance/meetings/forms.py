@@ -143,7 +143,7 @@ class AgendaRowForm(forms.Form):
         required=False,
     )
     duration_minutes = forms.IntegerField(
-        label=_("Minutes"),
+        label=pgettext_lazy("duration", "Minutes"),
         min_value=1,
         max_value=LONGEST_ITEM_MINUTES,
         initial=15,

@@ -264,7 +264,7 @@ def minutes_story(page: MeetingPage, *, show_people: bool) -> list[Flowable]:
     # Agenda.
     story.append(_p(_("Agenda"), st["h2"]))
     if page.agenda:
-        rows = [[_p(h, st["head"]) for h in ("#", _("Item"), _("Time"))]]
+        rows = [[_p(h, st["head"]) for h in ("#", _("Item"), pgettext("duration", "Time"))]]
         for number, item in enumerate(page.agenda, start=1):
             title = (
                 f"<b>{escape(item.title)}</b><br/>"
