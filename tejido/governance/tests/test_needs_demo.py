@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone
 
 from tejido.accounts.models import User
-from tejido.dashboards.demo.governance.needs import NEEDS, TOP, demo_needs
+from tejido.dashboards.demo.governance.needs import (
+    NEEDS,
+    TERRITORY_NEEDS,
+    TOP,
+    demo_needs,
+    needs_for,
+)
 from tejido.governance import voting
 from tejido.governance.models import (
     MeetingStatus,
@@ -53,7 +59,8 @@ def test_demo_needs_records_the_register_and_a_closed_hanlon_session():
     assert needs.filter(source=NeedSource.MEETING, source_meeting__in=meetings[:-1]).exists()
     assert needs.filter(source=NeedSource.DIAGNOSIS).exists()
     assert not needs.filter(people_affected__isnull=True).exists()
-    assert "Luminarias apagadas en pasaje Los Aromos" in set(needs.values_list("title", flat=True))
+    # A territory the demo does not know gets the generic neighbourhood's needs, all of them.
+    assert set(needs.values_list("title", flat=True)) == {spec.title for spec in NEEDS}
 
     session = PrioritizationSession.objects.get(pk=session.pk)
     assert session.method == "hanlon" and session.status == SessionStatus.CLOSED
@@ -101,3 +108,89 @@ def test_without_seat_accounts_the_session_stays_open():
         mandate.save()
     session = demo_needs(world.body, [], coordinator=world.coordinator, today=timezone.localdate())
     assert session.status == SessionStatus.OPEN and session.meeting is None
+
+
+def _in(world, slug: str, name: str) -> None:
+    """Make the world's neighbourhood one of the demo's real places."""
+    world.barrio.slug = slug
+    world.barrio.name = name
+    world.barrio.save()
+
+
+def test_two_territories_get_their_own_needs():
+    yungay = make_world(needs=0, seats=3)
+    _in(yungay, "barrio-yungay", "Barrio Yungay")
+    ligua = make_world(needs=0, seats=3)
+    _in(ligua, "la-ligua", "La Ligua")
+    today = timezone.localdate()
+    sessions = {
+        slug: demo_needs(
+            world.body, _held_meetings(world), coordinator=world.coordinator, today=today
+        )
+        for slug, world in (("barrio-yungay", yungay), ("la-ligua", ligua))
+    }
+    titles = {
+        slug: set(Need.objects.filter(program=world.program).values_list("title", flat=True))
+        for slug, world in (("barrio-yungay", yungay), ("la-ligua", ligua))
+    }
+    for slug, spec in (
+        ("barrio-yungay", TERRITORY_NEEDS["barrio-yungay"]),
+        ("la-ligua", TERRITORY_NEEDS["la-ligua"]),
+    ):
+        assert titles[slug] == {need.title for need in spec}
+    assert not titles["barrio-yungay"] & titles["la-ligua"]
+    assert "Cités con riesgo de derrumbe en calle Libertad" in titles["barrio-yungay"]
+    assert "Camiones aljibe irregulares en el sector La Higuera" in titles["la-ligua"]
+    # Each territory sets aside its own unfeasible wish and prioritizes among its own needs.
+    for slug, world, plot in (
+        (
+            "barrio-yungay",
+            yungay,
+            "Expropiar el cité abandonado de calle Esperanza para vivienda social",
+        ),
+        ("la-ligua", ligua, "Construir un embalse comunal en el estero de Pullally"),
+    ):
+        session = sessions[slug]
+        assert session.status == SessionStatus.CLOSED
+        assert Need.objects.get(program=world.program, title=plot).pk in session.result["excluded"]
+        prioritized = Need.objects.filter(pk__in=session.result["prioritized"])
+        assert len(session.result["prioritized"]) == TOP
+        assert set(prioritized.values_list("title", flat=True)) <= titles[slug]
+
+
+def test_a_place_within_a_demo_territory_gets_that_territory_s_needs():
+    world = make_world(needs=0, seats=2)
+    world.comuna.slug = "san-bernardo"
+    world.comuna.save()
+    assert needs_for(world.barrio) == TERRITORY_NEEDS["san-bernardo"]
+    assert needs_for(world.other_barrio) == TERRITORY_NEEDS["san-bernardo"]
+    assert needs_for(world.outside) == NEEDS
+
+
+def test_the_demo_territories_needs_are_their_own():
+    assert set(TERRITORY_NEEDS) == {"bajos-de-mena", "barrio-yungay", "la-ligua", "san-bernardo"}
+    seen: dict[str, str] = {}
+    for slug, specs in TERRITORY_NEEDS.items():
+        assert len(specs) >= 15
+        assert sum(spec.in_session for spec in specs) > TOP
+        assert any(spec.not_feasible for spec in specs if spec.in_session)
+        for spec in specs:
+            assert seen.setdefault(spec.title, slug) == slug, spec.title  # no shared title
+            assert spec.people > 0 and all(0 <= x <= 10 for x in spec.profile)
+    # The streets of one place do not turn up in another's needs.
+    for slug, specs in TERRITORY_NEEDS.items():
+        text = " ".join(f"{s.title} {s.description}" for s in specs)
+        for street, home in (
+            ("Los Aromos", "bajos-de-mena"),
+            ("calle Libertad", "barrio-yungay"),
+            ("Pullally", "la-ligua"),
+            ("Lo Herrera", "san-bernardo"),
+        ):
+            assert (street in text) == (slug == home), (street, slug)
+        for old in ("Los Copihues", "Los Olmos", "avenida Central", "calle Las Acacias"):
+            assert old not in text
+    # People affected follow the size of the place: the rural commune counts fewer than the
+    # large housing area.
+    assert max(s.people for s in TERRITORY_NEEDS["la-ligua"]) < max(
+        s.people for s in TERRITORY_NEEDS["bajos-de-mena"]
+    )

@@ -15,7 +15,15 @@ from django.utils import timezone
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory
 from tejido.actors.models import Sector
-from tejido.dashboards.demo.governance.plans import OBJECTIVES, demo_plan
+from tejido.core.text import normalize_for_search
+from tejido.dashboards.demo.governance.needs import TERRITORY_NEEDS, demo_needs
+from tejido.dashboards.demo.governance.plans import (
+    GENERIC,
+    OBJECTIVES,
+    TERRITORY_PLANS,
+    demo_plan,
+    plan_for,
+)
 from tejido.governance.decisions.selectors import poll_passed
 from tejido.governance.models import (
     ActionProgress,
@@ -35,16 +43,18 @@ from tejido.governance.models import (
 )
 
 from .factories import AttendanceFactory, MeetingFactory, NeedFactory, body_with_seats
+from .test_needs_support import make_world
 
 pytestmark = pytest.mark.django_db
 
+# Needs of the generic neighbourhood (the factory territory is none of the demo's places).
 NEED_TITLES = (
-    "Luminarias apagadas en pasaje Los Aromos",
+    "Luminarias apagadas en el pasaje principal",
     "Falta de actividades para jóvenes en las tardes",
     "Atención de salud mental en el CESFAM",
-    "Microbasurales en el sitio eriazo",
+    "Microbasurales en el sitio eriazo del sector",
     "Perros abandonados en la multicancha",
-    "Veredas quebradas en calle Los Olmos",
+    "Veredas quebradas camino a la feria",
 )
 
 
@@ -197,3 +207,76 @@ def test_without_quorum_the_demo_plan_stays_a_draft():
     assert plan.status == PlanStatus.DRAFT
     assert poll_passed(plan.approval_poll) is False
     assert not AgendaItem.objects.filter(kind=AgendaItemKind.PLAN).exists()
+
+
+def test_each_territory_s_plan_addresses_each_of_its_needs():
+    """Whatever the seats prioritize, some objective of the territory's own plan takes it up."""
+    assert set(TERRITORY_PLANS) == set(TERRITORY_NEEDS)
+    for slug, plan in TERRITORY_PLANS.items():
+        assert len(plan.objectives) == 3
+        for objective in plan.objectives:
+            assert len(objective.lines) == 2
+            assert all(2 <= len(line.actions) <= 3 for line in objective.lines)
+            assert all(
+                0 <= a.funded_share <= 1 and a.budget > 0
+                for line in objective.lines
+                for a in line.actions
+            )
+        for need in TERRITORY_NEEDS[slug]:
+            if not need.in_session:
+                continue
+            text = normalize_for_search(need.title, need.description)
+            assert any(
+                any(word in text for word in objective.keywords) for objective in plan.objectives
+            ), (slug, need.title)
+    # Each plan is its own: no objective or action title is shared between territories.
+    titles: dict[str, str] = {}
+    for slug, plan in TERRITORY_PLANS.items():
+        for objective in plan.objectives:
+            for line in objective.lines:
+                for action in line.actions:
+                    if action.title in titles:
+                        # Only generic methods may repeat, never a place's own works.
+                        assert action.title.startswith("Monitores comunitarios"), action.title
+                    titles.setdefault(action.title, slug)
+    yungay = {o.title for o in TERRITORY_PLANS["barrio-yungay"].objectives}
+    ligua = {o.title for o in TERRITORY_PLANS["la-ligua"].objectives}
+    assert not yungay & ligua
+
+
+def test_the_demo_plan_of_a_real_territory_follows_its_prioritized_needs():
+    world = make_world(needs=0, seats=7)
+    world.barrio.slug, world.barrio.name = "san-bernardo", "San Bernardo"
+    world.barrio.save()
+    assert plan_for(world.barrio) is TERRITORY_PLANS["san-bernardo"]
+    assert plan_for(world.comuna) is GENERIC
+    now = timezone.now()
+    held = [
+        MeetingFactory(
+            body=world.body,
+            status=MeetingStatus.HELD,
+            starts_at=now - datetime.timedelta(days=days),
+        )
+        for days in (200, 120, 60)
+    ]
+    today = timezone.localdate()
+    session = demo_needs(world.body, held[:2], coordinator=world.coordinator, today=today)
+    plan = demo_plan(world.body, session, held, coordinator=world.coordinator, today=today)
+
+    assert plan.status == PlanStatus.APPROVED
+    assert plan.title.startswith("Plan de Mejoramiento Comunitario San Bernardo ")
+    assert "tren y la industria" in plan.purpose
+    objectives = list(plan.objectives.prefetch_related("needs", "lines__actions"))
+    assert [o.title for o in objectives] == [
+        o.title for o in TERRITORY_PLANS["san-bernardo"].objectives
+    ]
+    actions = [a.title for o in objectives for line in o.lines.all() for a in line.actions.all()]
+    assert "Paso peatonal con barreras en la población Calderón" in actions
+    assert not any("Los Aromos" in title or "Recambio de luminarias" in title for title in actions)
+    # Every need the seats prioritized is in the plan, under an objective of its theme.
+    prioritized = {int(pk) for pk in session.result["prioritized"]}
+    addressed = {n.pk for o in objectives for n in o.needs.all()}
+    assert len(prioritized) == 5 and prioritized <= addressed
+    assert set(Need.objects.filter(pk__in=prioritized).values_list("status", flat=True)) == {
+        NeedStatus.IN_PLAN
+    }
