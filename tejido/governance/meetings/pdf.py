@@ -37,7 +37,7 @@ from reportlab.platypus import (
 
 from ..decisions.services import count_from_result
 from ..explain import explain_count
-from ..models import Meeting, MinutesStatus, Poll, PollStatus
+from ..models import AgendaItemKind, Meeting, MinutesStatus, Poll, PollStatus
 from .ical import duration_text
 from .selectors import MeetingPage
 
@@ -266,10 +266,12 @@ def minutes_story(page: MeetingPage, *, show_people: bool) -> list[Flowable]:
     if page.agenda:
         rows = [[_p(h, st["head"]) for h in ("#", _("Item"), pgettext("duration", "Time"))]]
         for number, item in enumerate(page.agenda, start=1):
-            title = (
-                f"<b>{escape(item.title)}</b><br/>"
-                f"<font size='8' color='#4a5468'>{escape(item.get_kind_display())}</font>"
-            )
+            title = f"<b>{escape(item.title)}</b>"
+            # The minutes and follow-up items already say what they are in their titles.
+            if item.kind not in (AgendaItemKind.MINUTES, AgendaItemKind.FOLLOW_UP):
+                title += (
+                    f"<br/><font size='8' color='#4a5468'>{escape(item.get_kind_display())}</font>"
+                )
             rows.append(
                 [
                     _p(str(number), st["cell"]),
@@ -310,7 +312,7 @@ def minutes_story(page: MeetingPage, *, show_people: bool) -> list[Flowable]:
                     _p(due, st["cell"]),
                 ]
             )
-        story.append(_table(rows, [12 * mm, 95 * mm, 43 * mm, 20 * mm]))
+        story.append(_table(rows, [12 * mm, 88 * mm, 45 * mm, 25 * mm]))
     else:
         story.append(_p(_("No agreements were recorded at this meeting."), st["small"]))
 
