@@ -384,9 +384,23 @@ def _meetings_with_attendance(body: Body) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(body=body)
         .annotate(
-            present_count=Count(
-                "attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)
-            )
+            # Seats and guests apart, so the count never reads more than the body's seats:
+            # a seat counts once however many of its people came (holder and alternate).
+            seats_present=Count(
+                "attendances__mandate__seat",
+                distinct=True,
+                filter=Q(
+                    attendances__status=AttendanceStatus.PRESENT,
+                    attendances__mandate__isnull=False,
+                ),
+            ),
+            guests_present=Count(
+                "attendances",
+                filter=Q(
+                    attendances__status=AttendanceStatus.PRESENT,
+                    attendances__mandate__isnull=True,
+                ),
+            ),
         )
         .only(
             "pk",

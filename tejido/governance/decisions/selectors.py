@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from tejido.governance import voting
 
-from ..models import Ballot, BallotReceipt, Body, Mandate, Poll, PollOption, PollStatus
+from ..models import Ballot, BallotReceipt, Body, Mandate, Plan, Poll, PollOption, PollStatus
 from .services import (
     MOTION_METHODS,
     RANKED_METHODS,
@@ -43,6 +43,20 @@ def poll_get(program_id: int, pk: int) -> Poll:
     return Poll.objects.select_related(
         "body__program", "body__territory", "meeting", "agenda_item"
     ).get(body__program_id=program_id, pk=pk)
+
+
+def plan_approved_by(poll: Poll) -> Plan | None:
+    """The plan this poll puts to the vote (the approved one first), in one query."""
+    plan = (
+        Plan.objects.filter(approval_poll=poll)
+        .only("pk", "title", "status", "approved_at", "program_id", "body_id")
+        .order_by(F("approved_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+    if plan is not None:
+        plan.body = poll.body
+        plan.program = poll.body.program
+    return plan
 
 
 def poll_list(body: Body, *, include_drafts: bool) -> list[Poll]:

@@ -20,6 +20,7 @@ from tejido.core.models import Program
 
 from ..bodies.selectors import acting_mandate
 from ..models import AgendaItem, BallotReceipt, Body, Mandate, Meeting, Poll, PollStatus
+from ..plans.selectors import plan_visible
 from . import selectors, services
 from .forms import BallotForm, PollForm, add_service_error
 from .selectors import poll_get
@@ -223,9 +224,16 @@ def _render_poll(
     can_vote = mandate is not None and page.receipt is None and not page.problem
     if can_vote and form is None:
         form = BallotForm(poll=poll, labels=page.labels)
+    plan = selectors.plan_approved_by(poll)
     context = {
         "program": program,
         "poll": poll,
+        "plan": plan,
+        "plan_url": (
+            reverse("governance:plan", args=[program.slug, plan.pk])
+            if plan is not None and plan_visible(plan, request.user)
+            else ""
+        ),
         "body": poll.body,
         "page": page,
         "form": form if can_vote else None,

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,6 +23,7 @@ from tejido.core.http import LoginRequired, is_htmx, program_for_request
 from tejido.core.models import Program, Territory
 from tejido.network.forms import add_service_error
 
+from ..http import optional_url
 from ..models import (
     Need,
     PlanStatus,
@@ -48,14 +49,6 @@ ADD = "governance.add_need"
 MANAGE = "governance.manage_prioritization"
 GIVE_INPUT = "governance.give_priority_input"
 VIEW_PEOPLE = "actors.view_people"
-
-
-def optional_url(name: str, *args: Any) -> str:
-    """The address of a page another area provides, or "" while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _need(request: HttpRequest, slug: str, pk: int, perm: str = VIEW) -> tuple[Program, Need]:

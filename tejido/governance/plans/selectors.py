@@ -220,6 +220,16 @@ class PlanPage:
         return self.plan.status == PlanStatus.APPROVED
 
 
+def plan_visible(plan: Plan, user: Any) -> bool:
+    """Approved plans follow the program's visibility (checked by the caller); drafts exist only
+    for the program's members and the seats of the body that votes on them."""
+    return (
+        plan.approved_at is not None
+        or user.has_perm("core.view_program_internal", plan.program)
+        or user.has_perm("governance.vote", plan.body)
+    )
+
+
 def plan_get(program: Program, pk: int) -> Plan:
     return Plan.objects.select_related(
         "program", "territory", "body", "cycle", "approval_poll__meeting"
@@ -261,7 +271,7 @@ def _editable(plan: Plan) -> bool:
     if plan.status != PlanStatus.DRAFT:
         return False
     poll = plan.approval_poll
-    if poll is None or poll.status == "draft":
+    if poll is None:
         return True
     return poll.status == "closed" and not poll_passed(poll)
 

@@ -5,9 +5,11 @@ actions still waiting for money to a coming meeting's agenda.
 The life of a plan
 ------------------
 A coordinator drafts the plan. Submitting it creates a motion poll in the approving body (the
-plan's `approval_poll` points at it from then on). While that poll is open, or once it has
-passed, the contents cannot change: what the body votes on is what gets approved. If the poll
-fails, the plan can be changed and submitted again (a new poll replaces the link). Recording
+plan's `approval_poll` points at it from then on). While that poll is a draft or open, or
+once it has passed, the contents cannot change: the poll's description was written from them,
+and what the body votes on is what gets approved. Deleting the draft poll withdraws the
+submission; if the poll fails, the plan can be changed and submitted again (a new poll
+replaces the link). Recording
 the approval needs the linked poll closed and passed; from then on only an action's progress,
 status and funding change, and its needs are "in the plan".
 
@@ -108,8 +110,21 @@ def _require_editable(plan: Plan) -> None:
     if plan.status == PlanStatus.ARCHIVED:
         raise ValidationError(_("This plan is archived and can no longer change."), code="archived")
     poll = plan.approval_poll
-    if poll is None or poll.status == PollStatus.DRAFT:
+    if poll is None:
         return
+    if poll.status == PollStatus.DRAFT:
+        # The poll's description was written from the plan at submission: a change now would
+        # put to the vote something else than what the members read.
+        raise ValidationError(
+            _(
+                "The plan is submitted to %(body)s's vote («%(question)s»), whose description"
+                " was written from it: it cannot change now. To change it, delete that draft"
+                " vote to withdraw the submission, then submit the plan again; or wait for the"
+                " result."
+            )
+            % {"body": body, "question": poll.question},
+            code="plan_submitted",
+        )
     if poll.status == PollStatus.OPEN:
         raise ValidationError(
             _(

@@ -59,9 +59,7 @@ def _plan(request: HttpRequest, slug: str, pk: int, *, manage: bool = False) -> 
     except Plan.DoesNotExist as exc:
         raise Http404 from exc
     user = request.user
-    if plan.approved_at is None and not (
-        user.has_perm(INTERNAL, program) or user.has_perm("governance.vote", plan.body)
-    ):
+    if not selectors.plan_visible(plan, user):
         if not user.is_authenticated:
             raise LoginRequired
         raise Http404
@@ -85,8 +83,6 @@ def _page_context(request: HttpRequest, plan: Plan, **extra: Any) -> dict[str, A
                     if row.agenda
                     else ""
                 )
-    for need in page.needs:
-        need.url = optional_url("governance:need", plan.program.slug, need.pk)  # type: ignore[attr-defined]
     poll = plan.approval_poll
     return {
         "program": plan.program,

@@ -634,3 +634,63 @@ def test_agreement_numbers_read_the_same_on_every_page(client):
         assert "Pedir luminarias" in page, name
         assert label in page, name
         assert f"#{agreement.number}<" not in page, name
+
+
+def _past_meetings_section(page: str) -> str:
+    return page[page.index('id="past-meetings"') :]
+
+
+def test_past_meetings_count_seats_and_guests_apart(client):
+    """A body of two seats with one seat and two guests present says "1 seat and 2 guests",
+    never "3 present", which would read as more people than the body has seats."""
+    world = World()
+    when = timezone.now() - datetime.timedelta(days=20)
+    held = MeetingFactory(
+        body=world.body,
+        title="Sesión con invitados",
+        status=MeetingStatus.HELD,
+        starts_at=when,
+        ends_at=when + datetime.timedelta(hours=2),
+    )
+    AttendanceFactory(meeting=held, mandate=world.mandate, organization=world.organization)
+    AttendanceFactory(meeting=held, organization=ActorFactory(program=world.program))
+    AttendanceFactory(meeting=held, organization=ActorFactory(program=world.program))
+    AttendanceFactory(
+        meeting=held, organization=ActorFactory(program=world.program), status="absent"
+    )
+    section = _past_meetings_section(
+        fetch(client, world.users["visitor"], world.url("body", world.body.pk)).text
+    )
+    assert "1 seat" in section and "and 2 guests" in section
+    assert ">3<" not in section
+
+
+def test_body_page_reads_dates_one_way_and_statuses_as_tags(client):
+    """One date format on the whole page (the terms, the due dates, the past meetings), the
+    agreement statuses as tags like "Overdue", and the meeting's title as each past row's
+    heading (on a phone the row header becomes the card's heading)."""
+    from django.utils.formats import date_format
+
+    world = World()
+    today = timezone.localdate()
+    world.mandate.starts_on = datetime.date(2024, 11, 1)
+    world.mandate.ends_on = today + datetime.timedelta(days=400)
+    world.mandate.save()
+    AgreementFactory(body=world.body, text="Pintar la sede", status=AgreementStatus.IN_PROGRESS)
+    when = timezone.now() - datetime.timedelta(days=20)
+    held = MeetingFactory(
+        body=world.body,
+        title="Sesión de marzo",
+        status=MeetingStatus.HELD,
+        starts_at=when,
+        ends_at=when + datetime.timedelta(hours=2),
+    )
+    page = fetch(client, world.users["visitor"], world.url("body", world.body.pk)).text
+    assert date_format(datetime.date(2024, 11, 1), "DATE_FORMAT") in page
+    assert date_format(datetime.date(2024, 11, 1), "SHORT_DATE_FORMAT") not in page
+    local_day = timezone.localtime(held.starts_at).date()
+    assert date_format(local_day, "SHORT_DATE_FORMAT") not in page
+    assert date_format(local_day, "DATE_FORMAT") in _past_meetings_section(page)
+    assert '<span class="tag tag-current">In progress</span>' in page
+    meeting_url = reverse("governance:meeting", args=[world.program.slug, held.pk])
+    assert f'<th scope="row"><a href="{meeting_url}">Sesión de marzo</a>' in page

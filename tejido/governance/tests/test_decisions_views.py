@@ -576,3 +576,84 @@ def test_motion_result_shows_shares_of_yes_and_no_and_abstentions_apart(client, 
     html = client.get(url("poll", world, poll.pk)).content.decode()
     assert "100%" in html and "50%" not in html
     assert "counts for neither side" in html
+
+
+# -- review: the plan a poll approves, one list of voters ---------------------------------------
+
+
+def test_poll_page_links_back_to_the_plan_it_approves(client):
+    """The poll page says which plan it approves, in one query, with a link for those who may
+    see the plan (members while it is a draft; everyone once approved in a public program)."""
+    from tejido.governance.plans import services as plans
+    from tejido.governance.tests import test_plans_services as plan_world
+
+    world = plan_world.make_world()
+    poll = plans.plan_submit_for_approval(user=world.coordinator, plan=world.plan)
+    plan_url = reverse("governance:plan", args=[world.program.slug, world.plan.pk])
+    link = f'<a href="{plan_url}">«{world.plan.title}»</a>'
+    poll_url = reverse("governance:poll", args=[world.program.slug, poll.pk])
+
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(poll_url).content.decode()
+    assert "This vote approves the plan" in page and link in page
+    plan_queries = [q for q in ctx.captured_queries if '"governance_plan"' in q["sql"]]
+    assert len(plan_queries) == 1
+
+    plan_world.vote(world, poll)
+    client.logout()
+    page = client.get(poll_url).content.decode()
+    assert f"This vote approves the plan «{world.plan.title}»." in page  # a draft: no link
+    assert link not in page
+
+    plans.plan_approve(user=world.coordinator, plan=world.plan)
+    page = client.get(poll_url).content.decode()
+    assert link in page
+
+    other = open_poll(make_world())
+    page = client.get(
+        reverse("governance:poll", args=[other.body.program.slug, other.pk])
+    ).content.decode()
+    assert "This vote approves the plan" not in page
+
+
+def test_closed_open_ballot_lists_the_voters_once(client, world):
+    """After closing, an open ballot's table of who voted what is the list of voters; the
+    separate "who voted" list stays for secret ballots and while the poll is open."""
+    poll = open_poll(world, "plurality")
+    for mandate, choice in zip(world.mandates, [1, 1, 0, 2, 1], strict=True):
+        vote(poll, mandate, choice)
+    page = client.get(url("poll", world, poll.pk)).content.decode()
+    assert 'id="voters"' in page  # open: who has voted so far
+    close(world, poll)
+    page = client.get(url("poll", world, poll.pk)).content.decode()
+    assert "Who voted what" in page and "5 seats voted" in page
+    assert 'id="voters"' not in page
+    for mandate in world.mandates:
+        assert page.count(mandate.organization.name) == 1
+
+    secret = open_poll(world, "plurality", secret=True)
+    vote(secret, world.mandates[0], 1)
+    close(world, secret)
+    page = client.get(url("poll", world, secret.pk)).content.decode()
+    assert 'id="voters"' in page and "Who voted what" not in page
+
+
+def test_closed_reads_the_same_on_every_poll(client, world):
+    """ "Closed" has one look (the shared success tone) whether the motion passed or not, on the
+    poll page and in the list; the outcome is told in words."""
+    passed, rejected = open_poll(world), open_poll(world)
+    for mandate in world.mandates:
+        vote(passed, mandate, 0)
+        vote(rejected, mandate, 1)
+    close(world, passed)
+    close(world, rejected)
+    still_open = open_poll(world)
+    closed_tag = 'class="tag tag-success poll-status"'
+    for poll in (passed, rejected):
+        page = client.get(url("poll", world, poll.pk)).content.decode()
+        assert page.count(closed_tag) == 1
+    page = client.get(url("poll", world, still_open.pk)).content.decode()
+    assert 'class="tag tag-current poll-status"' in page and closed_tag not in page
+    listing = client.get(url("polls", world, world.body.pk)).content.decode()
+    assert listing.count(closed_tag) == 2

@@ -203,3 +203,19 @@ def test_hub_closes_the_polls_whose_time_has_passed_in_the_bodies_shown(client, 
     assert due.status == PollStatus.CLOSED and due.result
     assert hidden_due.status == PollStatus.OPEN  # not shown to this visitor: left for its page
     assert running.status == PollStatus.OPEN
+
+
+def test_the_program_cycle_comes_before_the_bodies(client, program):
+    """Selection, needs and plans are the program's path: the hub shows them first."""
+    BodyFactory(program=program, name="Directorio Local de La Ligua")
+    page = client.get(hub_url(program)).text
+    assert page.index('id="cycle-heading"') < page.index('id="bodies-heading"')
+    assert page.index('id="bodies-heading"') < page.index("Directorio Local de La Ligua")
+
+
+def test_overdue_agreements_read_as_a_danger_tag_with_words(client, program):
+    body = BodyFactory(program=program)
+    AgreementFactory(body=body, due_on=timezone.localdate() - datetime.timedelta(days=2))
+    page = client.get(hub_url(program)).text
+    tag = page[page.index('class="tag tag-danger"') :]
+    assert tag.index('class="tag-icon"') < tag.index("1 overdue") < tag.index("</span>", 1)

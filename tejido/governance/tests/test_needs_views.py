@@ -465,3 +465,30 @@ def test_need_page_links_the_meetings_that_discussed_it():
     page = _client(world.member).get(reverse("governance:need", args=[slug, world.needs[0].pk]))
     meeting_url = reverse("governance:meeting", args=[slug, meeting.pk])
     assert f'href="{meeting_url}"' in page.content.decode()
+
+
+def test_statuses_read_the_same_as_in_the_rest_of_governance():
+    """Open is a brand tag, draft a plain one, addressed a success tag with its tick: the words
+    are always there, the colour only helps."""
+    from tejido.governance import http
+    from tejido.governance.needs import views
+
+    assert views.optional_url is http.optional_url  # one copy of the helper
+    world = make_world(needs=2)
+    open_session = make_session(world)
+    draft = make_session(world, open_it=False)
+    need = world.needs[0]
+    need.status = "addressed"
+    need.save(update_fields=["status"])
+    coordinator = _client(world.coordinator)
+    slug = world.program.slug
+    page = coordinator.get(reverse("governance:session", args=[slug, open_session.pk])).text
+    assert re.search(r'<span class="tag tag-current">Open</span>', page)
+    page = coordinator.get(reverse("governance:session", args=[slug, draft.pk])).text
+    assert re.search(r'<span class="tag">Draft</span>', page)
+    page = coordinator.get(reverse("governance:need", args=[slug, need.pk])).text
+    assert re.search(
+        r'<span class="tag tag-success need-status">'
+        r'<svg class="tag-icon"[^>]*>.*?</svg>Addressed</span>',
+        page,
+    )

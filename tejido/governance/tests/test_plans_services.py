@@ -485,8 +485,24 @@ def test_submission_refusals(world):
 
 def test_a_plan_in_vote_cannot_change_nor_be_submitted_twice(world):
     poll = services.plan_submit_for_approval(user=world.coordinator, plan=world.plan)
-    # A draft poll (not open yet) still lets the plan change...
-    services.line_update(user=world.coordinator, line=world.lines[0], title="Línea revisada")
+    # A draft poll (not open yet) already holds the plan: its description was written from it.
+    error = refused(
+        "plan_submitted",
+        services.line_update,
+        user=world.coordinator,
+        line=world.lines[0],
+        title="Línea revisada",
+    )
+    assert poll.question in error.messages[0]
+    for call, kwargs in (
+        (services.plan_update, {"plan": world.plan, "title": "Otro título"}),
+        (services.objective_create, {"plan": world.plan, "title": "Otro"}),
+        (services.action_update, {"action": world.actions[0], "budget": 1}),
+        (services.action_remove, {"action": world.actions[0]}),
+    ):
+        refused("plan_submitted", call, user=world.coordinator, **kwargs)
+    world.lines[0].refresh_from_db()
+    assert world.lines[0].title != "Línea revisada"
     refused(
         "already_submitted",
         services.plan_submit_for_approval,

@@ -471,3 +471,36 @@ def test_unknown_or_foreign_plans_are_not_found(client):
     assert client.get(foreign).status_code == 404
     edit_foreign_action = plan_url(world, "governance:plan_action_edit", other.actions[0].pk)
     assert client.get(edit_foreign_action).status_code == 404
+
+
+# -- review ------------------------------------------------------------------------------------
+
+
+def test_a_submitted_plan_hides_its_editors_and_says_how_to_change_it(client):
+    """While its approval poll is a draft the plan cannot change (the poll's description was
+    written from it): no editing controls, the way out said, and a posted edit is refused."""
+    world = make_world()
+    login_as(client, world, "coordinator")
+    services.plan_submit_for_approval(user=world.coordinator, plan=world.plan)
+    html = client.get(plan_url(world)).content.decode()
+    assert "is not open yet" in html
+    assert "delete the draft vote" in html
+    assert "Add an objective" not in html and "Edit the plan" not in html
+    assert plan_url(world, "governance:plan_action_edit", world.actions[0].pk) not in html
+    response = client.post(
+        plan_url(world, "governance:plan_objective_add"), {"title": "Nuevo objetivo"}
+    )
+    assert response.status_code == 400
+    assert world.plan.objectives.count() == 2
+
+
+def test_the_needs_addressed_link_to_their_pages(client):
+    world = make_world()
+    approve(world)
+    html = client.get(plan_url(world)).content.decode()
+    need = world.objectives[0].needs.first()
+    assert need is not None
+    need_url = reverse("governance:need", args=[world.program.slug, need.pk])
+    # In the objective's tags and in the list of needs the plan addresses.
+    assert html.count(f'href="{need_url}"') == 2
+    assert client.get(need_url).status_code == 200
