@@ -46,22 +46,7 @@ from tejido.governance.models import (
 )
 
 from ..content import DEMO_EMAILS
-
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+from .meetings import MONTHS, WEEKDAYS
 
 Ballots = Callable[[random.Random, int], Any]
 
