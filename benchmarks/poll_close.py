@@ -128,9 +128,11 @@ def measure(size: int = BALLOTS, repeat: int = REPEAT, log=print) -> dict:  # ty
         )
         log(f"{method:<11} {median * 1000:8.1f} ms (max {max(timings) * 1000:.1f} ms)")
     vendor = connection.vendor
-    version = ".".join(str(part) for part in connection.Database.sqlite_version_info) if (
-        vendor == "sqlite"
-    ) else str(connection.cursor().connection.info.server_version)
+    version = (
+        ".".join(str(part) for part in connection.Database.sqlite_version_info)
+        if (vendor == "sqlite")
+        else str(connection.cursor().connection.info.server_version)
+    )
     return {"database": f"{vendor} {version}", "rows": rows, "repeat": repeat, "size": size}
 
 
