@@ -649,11 +649,11 @@ def test_closed_reads_the_same_on_every_poll(client, world):
     close(world, passed)
     close(world, rejected)
     still_open = open_poll(world)
-    closed_tag = 'class="tag tag-success poll-status"'
+    closed_tag = 'class="tag tag-success poll-status poll-status-closed"'
     for poll in (passed, rejected):
         page = client.get(url("poll", world, poll.pk)).content.decode()
         assert page.count(closed_tag) == 1
     page = client.get(url("poll", world, still_open.pk)).content.decode()
-    assert 'class="tag tag-current poll-status"' in page and closed_tag not in page
+    assert 'class="tag tag-current poll-status poll-status-open"' in page and closed_tag not in page
     listing = client.get(url("polls", world, world.body.pk)).content.decode()
     assert listing.count(closed_tag) == 2
