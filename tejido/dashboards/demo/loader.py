@@ -210,7 +210,6 @@ class _Loader:
         self.places: dict[str, Territory] = {}
         self.themes: dict[str, Theme] = {}
         self.memberships = 0
-        self.genders = 0
         self.person_orgs: dict[int, list[tuple[_Actor, datetime.date]]] = defaultdict(list)
         self.post_terms: dict[tuple[int, str], list[tuple[datetime.date, datetime.date | None]]] = (
             defaultdict(list)
@@ -445,7 +444,6 @@ class _Loader:
                 person_record_gender(
                     user=user, person=person, gender=gender, consent_text=spec.consent_text
                 )
-                self.genders += 1
         return people
 
     def _terms(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tejido.actors.rules import can_view_people
 from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
 from tejido.core.models import Program
+from tejido.governance.http import body_for_request
 
 from ..bodies.selectors import acting_mandate
 from ..models import AgendaItem, BallotReceipt, Body, Mandate, Meeting, Poll, PollStatus
@@ -30,14 +31,8 @@ MANAGE = "governance.manage_body"
 
 
 def _body(request: HttpRequest, slug: str, pk: int, perm: str) -> tuple[Program, Body]:
-    program = program_for_request(request, slug)
-    body = (
-        Body.objects.select_related("program", "territory").filter(program=program, pk=pk).first()
-    )
-    if body is None:
-        raise Http404
-    require_perm(request, perm, body)
-    return program, body
+    body = body_for_request(request, slug, pk, perm)
+    return body.program, body
 
 
 def _poll(request: HttpRequest, slug: str, pk: int, perm: str = VIEW) -> tuple[Program, Poll]:

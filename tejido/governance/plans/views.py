@@ -12,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
+from tejido.governance.http import optional_url
 from tejido.network.forms import add_service_error
 
 from ..models import ActionLine, Objective, Plan, PlanAction, PlanStatus
@@ -39,14 +40,6 @@ MANAGE = "governance.manage_plan"
 INTERNAL = "core.view_program_internal"
 PLAN_BODY = "governance/plans/plan.html#plan-body"
 EDITOR = "governance/plans/editor.html"
-
-
-def optional_url(name: str, *args: Any) -> str:
-    """The address of another area's page, or "" while that page does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _plan(request: HttpRequest, slug: str, pk: int, *, manage: bool = False) -> Plan:
