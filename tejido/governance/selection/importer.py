@@ -22,20 +22,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from tejido.network.transfer.readers import FileError, decode_text, is_workbook
+
 DELIMITERS = (",", ";", "\t")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-
-
-class FileError(Exception):
-    """The file cannot be read at all."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -56,24 +48,7 @@ def read_table(data: bytes, *, name: str) -> Sheet:
             )
             % {"size": MAX_BYTES // (1024 * 1024)}
         )
-    if data.startswith(ZIP_SIGNATURE):
-        sheet = _read_workbook(data)
-    elif data.startswith(OLE_SIGNATURE):
-        raise FileError(
-            _(
-                "Old Excel files (.xls) cannot be read. Save the file as an Excel workbook "
-                "(.xlsx) or as “CSV UTF-8” and upload it again."
-            )
-        )
-    elif name.lower().endswith((".xlsx", ".xlsm")):
-        raise FileError(
-            _(
-                "This file is named like an Excel workbook but is not one (it may be damaged). "
-                "Open it in your spreadsheet program and save it again as .xlsx or “CSV UTF-8”."
-            )
-        )
-    else:
-        sheet = _read_csv(data)
+    sheet = _read_workbook(data) if is_workbook(data, name=name) else _read_csv(data)
     if len(sheet.rows) > MAX_ROWS:
         raise FileError(
             _("The file has more than %(count)s rows: a scorecard needs one row per territory.")
@@ -82,29 +57,8 @@ def read_table(data: bytes, *, name: str) -> Sheet:
     return sheet
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise FileError(_("The file is damaged: it is not valid UTF-16 text.")) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileError(
-            _(
-                "The file is not UTF-8 (the first wrong character is on line %(line)s). In "
-                "your spreadsheet program choose “Save as” › “CSV UTF-8” and upload it again."
-            )
-            % {"line": line}
-        ) from exc
-
-
 def _read_csv(data: bytes) -> Sheet:
-    text = _decode(data)
-    if "\x00" in text:
-        raise FileError(_("This is not a text file: upload a CSV or an Excel (.xlsx) file."))
+    text = decode_text(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -68,8 +68,16 @@ def read_source(data: bytes, *, name: str, slot: str) -> Source:
     the file holds; the headers and sheet names decide when they say otherwise."""
     if not data.strip():
         raise FileError(_("The file is empty."))
-    if data.startswith(ZIP_SIGNATURE):
+    if is_workbook(data, name=name):
         return _read_workbook(data, name=name, slot=slot)
+    return _read_csv(data, name=name, slot=slot)
+
+
+def is_workbook(data: bytes, *, name: str) -> bool:
+    """Whether `data` is an .xlsx workbook (else it is read as text). Old .xls files and files
+    named .xlsx that are not workbooks are refused with what to do about it."""
+    if data.startswith(ZIP_SIGNATURE):
+        return True
     if data.startswith(OLE_SIGNATURE):
         raise FileError(
             _(
@@ -84,13 +92,15 @@ def read_source(data: bytes, *, name: str, slot: str) -> Source:
                 "Open it in your spreadsheet program and save it again as .xlsx or “CSV UTF-8”."
             )
         )
-    return _read_csv(data, name=name, slot=slot)
+    return False
 
 
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM) or UTF-16 with a BOM; binary data
+    and other encodings are refused with the line of the first fault."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" is UTF-16 with a byte-order mark: unambiguous, so accept it.
         try:
@@ -146,7 +156,7 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def _read_csv(data: bytes, *, name: str, slot: str) -> Source:
-    text = _decode(data)
+    text = decode_text(data)
     delimiter = _sniff_delimiter(_first_line(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = _csv_rows(reader)
