@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tejido.actors",
     "tejido.network",
     "tejido.governance",
+    "tejido.funds",
     "tejido.dashboards",
     "tejido.api",
 ]

@@ -1,0 +1,67 @@
+"""Competitive funds: calls, applications, eligibility, reviews, allocation and follow-up."""
+
+from .applications import (
+    Application,
+    ApplicationStatus,
+    ApplicationVersion,
+    Attachment,
+    AttachmentKind,
+    BudgetCategory,
+    BudgetLine,
+    Eligibility,
+    Partner,
+)
+from .awards import (
+    AllocationRun,
+    Award,
+    AwardStatus,
+    Disbursement,
+    ExpenseReport,
+    ExpenseStatus,
+    FinalReport,
+    Milestone,
+)
+from .calls import (
+    AllocationRule,
+    Call,
+    CallPhase,
+    CallReviewer,
+    CallStatus,
+    Criterion,
+    Quota,
+    QuotaKind,
+)
+from .reviews import Assignment, Conflict, ConflictDeclaration, ConflictSource, Score
+
+__all__ = [
+    "AllocationRule",
+    "AllocationRun",
+    "Application",
+    "ApplicationStatus",
+    "ApplicationVersion",
+    "Assignment",
+    "Attachment",
+    "AttachmentKind",
+    "Award",
+    "AwardStatus",
+    "BudgetCategory",
+    "BudgetLine",
+    "Call",
+    "CallPhase",
+    "CallReviewer",
+    "CallStatus",
+    "Conflict",
+    "ConflictDeclaration",
+    "ConflictSource",
+    "Criterion",
+    "Disbursement",
+    "Eligibility",
+    "ExpenseReport",
+    "ExpenseStatus",
+    "FinalReport",
+    "Milestone",
+    "Partner",
+    "Quota",
+    "QuotaKind",
+    "Score",
+]
