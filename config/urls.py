@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("tejido.actors.urls")),
     path("", include("tejido.network.urls")),
     path("", include("tejido.governance.urls")),
+    path("", include("tejido.funds.urls")),
     path("", include("tejido.dashboards.urls")),
 ]

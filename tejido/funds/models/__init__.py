@@ -30,6 +30,7 @@ from .calls import (
     Criterion,
     Quota,
     QuotaKind,
+    RankingSource,
 )
 from .reviews import Assignment, Conflict, ConflictDeclaration, ConflictSource, Score
 
@@ -63,5 +64,6 @@ __all__ = [
     "Partner",
     "Quota",
     "QuotaKind",
+    "RankingSource",
     "Score",
 ]

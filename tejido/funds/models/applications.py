@@ -82,12 +82,16 @@ class Application(TimeStampedModel):
     )
     beneficiaries_women = models.PositiveIntegerField(_("women"), default=0)
     beneficiaries_men = models.PositiveIntegerField(_("men"), default=0)
-    beneficiaries_other = models.PositiveIntegerField(
-        _("other or not stated"), default=0
-    )
+    beneficiaries_other = models.PositiveIntegerField(_("other or not stated"), default=0)
     # Totals of the budget lines, kept by the services when lines change.
     requested_amount = models.DecimalField(_("amount requested"), **MONEY, default=0)
     co_funding_amount = models.DecimalField(_("co-funding"), **MONEY, default=0)
+
+    # Results of a public vote on the call's projects, imported from a Pabulib file.
+    public_votes = models.PositiveIntegerField(_("votes"), null=True, blank=True)
+    public_score = models.DecimalField(
+        _("vote score"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     status = models.CharField(
         _("status"),
@@ -221,9 +225,7 @@ class BudgetLine(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     category = models.CharField(_("category"), max_length=20, choices=BudgetCategory.choices)
     description = models.CharField(_("description"), max_length=300)
-    amount = models.DecimalField(
-        _("amount requested"), **MONEY, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField(_("amount requested"), **MONEY, validators=[MinValueValidator(0)])
     co_funding = models.DecimalField(
         _("co-funding"), **MONEY, default=0, validators=[MinValueValidator(0)]
     )

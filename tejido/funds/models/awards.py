@@ -3,6 +3,8 @@ expense reports against budget lines, and the final report."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -57,6 +59,19 @@ class AwardQuerySet(models.QuerySet["Award"]):
     def active(self) -> AwardQuerySet:
         return self.filter(status=AwardStatus.ACTIVE)
 
+    def with_overdue_reports(self, day: datetime.date) -> AwardQuerySet:
+        """Active awards whose final report was due before `day` and has not been submitted,
+        or with a milestone due before `day` and not reached. Used by the eligibility rule
+        "no overdue reports from earlier grants" and by the reminders."""
+        return (
+            self.active()
+            .filter(
+                Q(final_report_due_on__lt=day, final_report__isnull=True)
+                | Q(milestones__due_on__lt=day, milestones__done_on__isnull=True)
+            )
+            .distinct()
+        )
+
 
 class Award(TimeStampedModel):
     application = models.OneToOneField(
@@ -68,9 +83,7 @@ class Award(TimeStampedModel):
         related_name="awards",
         verbose_name=_("allocation run"),
     )
-    amount = models.DecimalField(
-        _("amount awarded"), **MONEY, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField(_("amount awarded"), **MONEY, validators=[MinValueValidator(0)])
     awarded_on = models.DateField(_("awarded on"))
     starts_on = models.DateField(_("project starts"), null=True, blank=True)
     ends_on = models.DateField(_("project ends"), null=True, blank=True)

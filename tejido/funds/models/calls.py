@@ -45,6 +45,11 @@ class AllocationRule(models.TextChoices):
     OPTIMAL = "optimal", _("Optimal (best total weighted score)")
 
 
+class RankingSource(models.TextChoices):
+    REVIEWS = "reviews", _("Reviewers' scores")
+    PUBLIC_VOTE = "public_vote", _("A public vote (imported from a Pabulib file)")
+
+
 class CallQuerySet(models.QuerySet["Call"]):
     def published(self) -> CallQuerySet:
         return self.exclude(status=CallStatus.DRAFT)
@@ -134,6 +139,12 @@ class Call(TimeStampedModel):
         choices=AllocationRule.choices,
         default=AllocationRule.OPTIMAL,
     )
+    ranking_source = models.CharField(
+        _("rank applications by"),
+        max_length=12,
+        choices=RankingSource.choices,
+        default=RankingSource.REVIEWS,
+    )
     score_threshold = models.DecimalField(
         _("minimum overall score"),
         max_digits=5,
@@ -182,23 +193,29 @@ class Call(TimeStampedModel):
     normalize_scores = models.BooleanField(
         _("normalize scores per reviewer"),
         default=False,
-        help_text=_("Rescale each reviewer's scores (z-scores) so harsh and lenient reviewers "
-                    "weigh the same."),
+        help_text=_(
+            "Rescale each reviewer's scores (z-scores) so harsh and lenient reviewers "
+            "weigh the same."
+        ),
     )
     disagreement_threshold = models.DecimalField(
         _("disagreement threshold"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("25"),
-        help_text=_("When reviewers' overall scores differ by more than this (0 to 100 points), "
-                    "one more review is asked for."),
+        help_text=_(
+            "When reviewers' overall scores differ by more than this (0 to 100 points), "
+            "one more review is asked for."
+        ),
     )
     conflict_tie_intensity = models.PositiveSmallIntegerField(
         _("conflict from ties of intensity"),
         default=2,
         validators=[MaxValueValidator(3)],
-        help_text=_("A reviewer whose organization has a tie this intense or more with an "
-                    "applicant or partner has a conflict of interest."),
+        help_text=_(
+            "A reviewer whose organization has a tie this intense or more with an "
+            "applicant or partner has a conflict of interest."
+        ),
     )
 
     # The committee's decision.
@@ -355,8 +372,9 @@ class Criterion(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("An application whose mean score on this criterion is below this is not "
-                    "funded."),
+        help_text=_(
+            "An application whose mean score on this criterion is below this is not funded."
+        ),
     )
 
     class Meta:
@@ -364,7 +382,9 @@ class Criterion(models.Model):
         verbose_name = _("evaluation criterion")
         verbose_name_plural = _("evaluation criteria")
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0), name="fund_criterion_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0), name="fund_criterion_weight_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(minimum__isnull=True) | Q(minimum__lte=F("scale_max")),
                 name="fund_criterion_minimum_on_scale",
@@ -396,9 +416,7 @@ class CallReviewer(TimeStampedModel):
         related_name="+",
         verbose_name=_("organization"),
     )
-    max_load = models.PositiveSmallIntegerField(
-        _("most applications"), null=True, blank=True
-    )
+    max_load = models.PositiveSmallIntegerField(_("most applications"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

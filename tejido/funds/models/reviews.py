@@ -12,7 +12,7 @@ from tejido.actors.models import Actor
 from tejido.core.models import TimeStampedModel
 
 from .applications import Application
-from .calls import Call, CallReviewer, Criterion
+from .calls import CallReviewer, Criterion
 
 
 class ConflictSource(models.TextChoices):
