@@ -55,6 +55,7 @@ from .content import (
     ProgramSpec,
 )
 from .cycle import GovernanceSummary, load_governance
+from .funds import FundsSummary, load_funds
 from .governance.bodies import MEMBER_EMAIL_DOMAIN
 from .network import analyse_network
 from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
@@ -94,6 +95,7 @@ class DemoSummary:
     memberships: int = 0
     consented_genders: int = 0
     governance: list[GovernanceSummary] = field(default_factory=list)
+    funds: list[FundsSummary] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -177,6 +179,10 @@ def demo_load(
                 load_governance(
                     program, coordinator=coordinators[program.slug], users=users, today=today
                 )
+            )
+            # Calls serve the approved plans; awards record ties before the analysis.
+            summary.funds.append(
+                load_funds(program, coordinator=coordinators[program.slug], today=today)
             )
     for program in summary.programs:
         analyse_network(program, coordinators[program.slug], today)

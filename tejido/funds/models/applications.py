@@ -48,7 +48,7 @@ class Application(TimeStampedModel):
     )
     applicant = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="fund_applications",
         verbose_name=_("applicant organization"),
     )
@@ -173,7 +173,7 @@ class Partner(models.Model):
     )
     organization = models.ForeignKey(
         Actor,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="fund_partnerships",
         verbose_name=_("organization"),
     )

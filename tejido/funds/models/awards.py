@@ -75,11 +75,11 @@ class AwardQuerySet(models.QuerySet["Award"]):
 
 class Award(TimeStampedModel):
     application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="award", verbose_name=_("application")
+        Application, on_delete=models.RESTRICT, related_name="award", verbose_name=_("application")
     )
     run = models.ForeignKey(
         AllocationRun,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="awards",
         verbose_name=_("allocation run"),
     )
@@ -176,7 +176,7 @@ class ExpenseReport(TimeStampedModel):
         Award, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("award")
     )
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("budget line")
+        BudgetLine, on_delete=models.RESTRICT, related_name="expenses", verbose_name=_("budget line")
     )
     spent_on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **MONEY)

@@ -111,6 +111,18 @@ class Command(BaseCommand):
                     "plans": len(governance.plans),
                 }
             )
+        for funds in summary.funds:
+            self.stdout.write(
+                _(
+                    "Competitive funds: %(calls)s calls, %(applications)s applications, "
+                    "%(awards)s awards with their follow-up."
+                )
+                % {
+                    "calls": len(funds.calls),
+                    "applications": funds.applications,
+                    "awards": funds.awards,
+                }
+            )
         self.accounts_table()
 
     def accounts_table(self) -> None:
