@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from ninja import NinjaAPI, Router
 
-from . import actors, programs, territories, ties
+from . import actors, funds, programs, territories, ties
 from .auth import WRITE_AUTH
 from .errors import install_error_handlers
 
@@ -39,7 +39,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
-for module in (programs, territories, actors, ties):
+for module in (programs, territories, actors, ties, funds):
     api.add_router("/v1/", module.router)
 
 # Registered last so that it only sees what no endpoint matched (a typo, a trailing slash):
