@@ -176,7 +176,10 @@ class ExpenseReport(TimeStampedModel):
         Award, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("award")
     )
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.RESTRICT, related_name="expenses", verbose_name=_("budget line")
+        BudgetLine,
+        on_delete=models.RESTRICT,
+        related_name="expenses",
+        verbose_name=_("budget line"),
     )
     spent_on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **MONEY)

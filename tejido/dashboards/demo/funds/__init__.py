@@ -12,8 +12,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.test.utils import override_settings
-
 from tejido.core.models import Program
 from tejido.funds.models import Application, Award, Call
 
@@ -23,9 +21,10 @@ from .calls import demo_calls
 from .ranking import demo_allocation
 from .reviews import demo_reviews
 
-# The demo's people do not exist: receipts, assignments and award letters go nowhere.
+# The demo's people do not exist: receipts, assignments and award letters go nowhere (the
+# loader silences mail around its whole transaction: messages leave on commit).
 QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-CLOSED_CALL_APPLICATIONS = 16
+CLOSED_CALL_APPLICATIONS = 22
 OPEN_CALL_APPLICATIONS = 5
 
 
@@ -38,13 +37,12 @@ class FundsSummary:
 
 def load_funds(program: Program, *, coordinator: Any, today: datetime.date) -> FundsSummary:
     summary = FundsSummary()
-    with override_settings(MAILERS=QUIET_MAIL):
-        decided, open_call = demo_calls(program, coordinator=coordinator, today=today)
-        demo_applications(decided, today=today, count=CLOSED_CALL_APPLICATIONS)
-        demo_reviews(decided, coordinator=coordinator, today=today)
-        demo_allocation(decided, coordinator=coordinator, today=today)
-        demo_follow_up(decided, coordinator=coordinator, today=today)
-        demo_applications(open_call, today=today, count=OPEN_CALL_APPLICATIONS)
+    decided, open_call = demo_calls(program, coordinator=coordinator, today=today)
+    demo_applications(decided, today=today, count=CLOSED_CALL_APPLICATIONS)
+    demo_reviews(decided, coordinator=coordinator, today=today)
+    demo_allocation(decided, coordinator=coordinator, today=today)
+    demo_follow_up(decided, coordinator=coordinator, today=today)
+    demo_applications(open_call, today=today, count=OPEN_CALL_APPLICATIONS)
     summary.calls = [decided, open_call]
     summary.applications = Application.objects.filter(call__program=program).count()
     summary.awards = Award.objects.filter(application__call__program=program).count()
