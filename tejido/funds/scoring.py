@@ -61,8 +61,9 @@ def normalized_totals(totals: Sequence[tuple[int, int, float]]) -> dict[tuple[in
     """Per-reviewer z-scores of (reviewer_id, application_id, total) mapped back onto the
     pool's mean and standard deviation, clipped to 0-100.
 
-    A reviewer with a single review, or who gave every application the same score, is only
-    shifted by the difference between their mean and the pool's.
+    A single review says nothing about how harsh its reviewer is: it keeps its raw total. A
+    reviewer who gave several applications the same score is only shifted by the difference
+    between their mean and the pool's.
     """
     if not totals:
         return {}
@@ -79,7 +80,9 @@ def normalized_totals(totals: Sequence[tuple[int, int, float]]) -> dict[tuple[in
     result: dict[tuple[int, int], float] = {}
     for reviewer, application, total in totals:
         mean, sd = stats[reviewer]
-        if sd > 0 and pool_sd > 0:
+        if len(by_reviewer[reviewer]) < 2:
+            value = total
+        elif sd > 0 and pool_sd > 0:
             value = pool_mean + (total - mean) / sd * pool_sd
         else:
             value = total - mean + pool_mean

@@ -144,6 +144,9 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
         User.objects.filter(email__in=DEMO_EMAILS).delete()
         # The accounts the demo's seat holders vote with (they cannot log in).
         User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").delete()
+        # The funds demo's reviewers and the grantees' representatives it had to invent.
+        User.objects.filter(email__endswith="@evaluadores.tejido.demo").delete()
+        User.objects.filter(email__endswith="@organizaciones.tejido.demo").delete()
     return deleted
 
 
