@@ -23,7 +23,6 @@ import statistics
 import time
 from collections.abc import Callable
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 APPLICATIONS = 2_000
@@ -33,7 +32,6 @@ CONFLICT_SHARE = 0.05
 SEED = 1
 REPEAT = 5
 TARGET_S = 5.0
-OUTPUT = Path("/tmp/bench-reviews.md")
 SECTION_TITLE = "## Reviewer assignment"
 
 
@@ -164,11 +162,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=REPEAT)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     row = measure(args.repeat, with_reference=not args.no_reference)
     text = section(row, args.repeat)
     print(text)
-    OUTPUT.write_text(text, encoding="utf-8")
+    if args.write:
+        from benchmarks.sections import write_section
+
+        write_section(text)
 
 
 if __name__ == "__main__":
