@@ -89,8 +89,12 @@ class ObjectiveRef(Schema):
 
 
 class OpenDataLinks(Schema):
-    giving360_json: str = Field(description="The call's grants as a 360Giving JSON package.")
-    giving360_csv: str = Field(description="The same grants as a 360Giving CSV file.")
+    giving360_json: str | None = Field(
+        description="The call's grants as a 360Giving JSON package (none before the awards)."
+    )
+    giving360_csv: str | None = Field(
+        description="The same grants as a 360Giving CSV file (none before the awards)."
+    )
     pabulib: str = Field(description="The call's projects as a Pabulib (.pb) file.")
 
 
@@ -276,9 +280,19 @@ def get_call(
     call.program = program
     links = None
     if may_download(request_user(request), call):
+        # 360Giving describes grants: before the awards there is nothing to publish in it.
+        has_awards = Award.objects.filter(application__call=call).exists()
         links = OpenDataLinks(
-            giving360_json=optional_url("funds:opendata_call_360giving", program.slug, call.pk),
-            giving360_csv=optional_url("funds:opendata_call_csv", program.slug, call.pk),
+            giving360_json=(
+                optional_url("funds:opendata_call_360giving", program.slug, call.pk)
+                if has_awards
+                else None
+            ),
+            giving360_csv=(
+                optional_url("funds:opendata_call_csv", program.slug, call.pk)
+                if has_awards
+                else None
+            ),
             pabulib=optional_url("funds:opendata_call_pb", program.slug, call.pk),
         )
     detail: CallDetailOut = call_out(

@@ -28,6 +28,7 @@ from ..models import (
     AllocationRule,
     Application,
     ApplicationStatus,
+    Award,
     Call,
     CallPhase,
     CallStatus,
@@ -575,11 +576,16 @@ def call_get(program: Program, pk: int) -> Call:
 
 def open_data_links(call: Call) -> list[tuple[str, str]]:
     links = []
-    for name, label in (
-        ("funds:opendata_call_360giving", _("Awards in 360Giving (JSON)")),
-        ("funds:opendata_call_csv", _("Awards as a spreadsheet (CSV)")),
-        ("funds:opendata_call_pb", _("Projects and results in Pabulib (.pb)")),
-    ):
+    # 360Giving describes grants: before the awards there is nothing to publish in it.
+    has_awards = Award.objects.filter(application__call=call).exists()
+    names = (
+        ("funds:opendata_call_360giving", _("Awards in 360Giving (JSON)"), has_awards),
+        ("funds:opendata_call_csv", _("Awards as a spreadsheet (CSV)"), has_awards),
+        ("funds:opendata_call_pb", _("Projects and results in Pabulib (.pb)"), True),
+    )
+    for name, label, available in names:
+        if not available:
+            continue
         url = optional_url(name, call.program.slug, call.pk)
         if url:
             links.append((label, url))
