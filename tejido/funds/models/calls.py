@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,7 +18,8 @@ from tejido.actors.models import Actor
 from tejido.core.models import Cycle, Program, Territory, Theme, TimeStampedModel
 from tejido.governance.models import Objective, Plan, Poll
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+# Every amount of money: up to a trillion, with cents.
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class CallStatus(models.TextChoices):

@@ -193,4 +193,5 @@ def reviewer_of(call: Any, **extra: Any) -> CallReviewer:
     """A pool reviewer with the evaluator role in the call's program."""
     user = extra.pop("user", None) or UserFactory()
     ProgramRoleFactory(user=user, program=call.program, role=Role.EVALUATOR)
-    return CallReviewerFactory(call=call, user=user, **extra)
+    reviewer: CallReviewer = CallReviewerFactory(call=call, user=user, **extra)
+    return reviewer
