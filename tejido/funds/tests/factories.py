@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
@@ -193,5 +193,4 @@ def reviewer_of(call: Any, **extra: Any) -> CallReviewer:
     """A pool reviewer with the evaluator role in the call's program."""
     user = extra.pop("user", None) or UserFactory()
     ProgramRoleFactory(user=user, program=call.program, role=Role.EVALUATOR)
-    reviewer: CallReviewer = CallReviewerFactory(call=call, user=user, **extra)
-    return reviewer
+    return cast(CallReviewer, CallReviewerFactory(call=call, user=user, **extra))
