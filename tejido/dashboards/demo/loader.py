@@ -30,6 +30,7 @@ from tejido.actors.services import (
 )
 from tejido.core.models import Cycle, Program, Territory, Theme
 from tejido.core.services import program_create, territory_create, theme_create
+from tejido.funds.models import Award
 from tejido.network.models import Provenance, Survey, Tie, TieType
 from tejido.network.services import tie_create, tie_end, tie_update
 
@@ -139,6 +140,9 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
     Tie.objects.filter(program__slug__in=slugs).delete()
     # A survey protects its cycle from deletion: the surveys go before the programs' cycles.
     Survey.objects.filter(program__slug__in=slugs).delete()
+    # Awards restrict the deletion of their application (a program with grants is not deleted
+    # by accident): the demo deletes its awards, with their follow-up, first.
+    Award.objects.filter(application__call__program__slug__in=slugs).delete()
     Program.objects.filter(slug__in=slugs).delete()
     if only is None:
         User.objects.filter(email__in=DEMO_EMAILS).delete()

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tejido.accounts.models import User
-from tejido.actors.models import Actor
+from tejido.actors.models import Actor, ActorKind
 from tejido.funds import scoring
 from tejido.funds.models import (
     Application,
@@ -117,6 +117,9 @@ def _tied_organization(call: Call, applicants: set[int]) -> int | None:
         Tie.objects.active()
         .filter(program_id=call.program_id, intensity__gte=call.conflict_tie_intensity)
         .filter(Q(source_id__in=applicants) | Q(target_id__in=applicants))
+        # A reviewer works at an organization, never at a person.
+        .exclude(source__kind=ActorKind.PERSON)
+        .exclude(target__kind=ActorKind.PERSON)
         .order_by("pk")
         .values_list("source_id", "target_id")
     )
