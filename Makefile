@@ -60,6 +60,8 @@ test: install lint typecheck migrations-check messages-check test-sqlite test-po
 
 bench: install
 	$(RUN) python -m benchmarks.run
+	$(RUN) python -m benchmarks.funds_allocation --write
+	$(RUN) python -m benchmarks.funds_assignment --write
 
 messages: python-deps
 	$(RUN) tejido makemessages -l es -l ca -l en --no-obsolete --no-location --ignore=node_modules --ignore=.venv --ignore=staticfiles --ignore=tejido/static/dist
