@@ -374,6 +374,8 @@ def _money_format(currency: str) -> dict[str, Any]:
         "money_template": zero.replace(number, "{n}", 1),
         "money_decimals": places,
         "decimal_mark": formats.get_format("DECIMAL_SEPARATOR"),
+        # The live totals group digits as the server does ("$6 500 000", not the browser's way).
+        "thousands_mark": formats.get_format("THOUSAND_SEPARATOR"),
     }
 
 

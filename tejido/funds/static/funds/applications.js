@@ -34,16 +34,17 @@
     const totalForms = document.querySelector('input[name="lines-TOTAL_FORMS"]');
     const maxForms = Number(document.querySelector('input[name="lines-MAX_NUM_FORMS"]')?.value || 40);
     const addButton = document.querySelector("[data-budget-add]");
-    const lang = document.documentElement.lang || "es";
     const decimals = Number(table.dataset.decimals || 0);
     const decimalMark = table.dataset.decimalMark || ",";
     const moneyTemplate = table.dataset.money || "{n}";
-    const numbers = new Intl.NumberFormat(lang, {
-      minimumFractionDigits: decimals,
-      maximumFractionDigits: decimals,
-      useGrouping: "always",
-    });
-    const money = (value) => moneyTemplate.replace("{n}", numbers.format(value));
+    const thousandsMark = table.dataset.thousandsMark ?? ".";
+    // Grouped as the server writes amounts on the same page, whatever the browser's locale.
+    const grouped = (value) => {
+      const [whole, fraction] = Math.abs(value).toFixed(decimals).split(".");
+      const digits = whole.replace(/\B(?=(\d{3})+(?!\d))/g, thousandsMark);
+      return (value < 0 ? "-" : "") + digits + (fraction ? decimalMark + fraction : "");
+    };
+    const money = (value) => moneyTemplate.replace("{n}", grouped(value));
     const echo = document.querySelector("[data-budget-echo]");
 
     const recompute = () => {
