@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -242,14 +242,3 @@ class TieEndForm(forms.Form):
                 params={"date": date_format(self.tie.started_on, "SHORT_DATE_FORMAT")},
             )
         return ended
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: at the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            field = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            for e in errors:
-                form.add_error(field, e)
-    else:
-        form.add_error(None, error)

@@ -8,12 +8,10 @@ their section of the award page in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -25,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tejido.core.forms import service_attempt
 from tejido.core.http import is_htmx
 from tejido.governance.http import optional_url, url_maker
 from tejido.governance.plans.money import money
-from tejido.network.forms import add_service_error
 
 from ..http import award_for_request, call_for_request
 from ..models import Award, Call, Disbursement, ExpenseReport, Milestone
@@ -103,18 +101,6 @@ def _page_context(request: HttpRequest, award: Award, **extra: Any) -> dict[str,
         "grantee_url": optional_url("network:actor", program.slug, award.application.applicant_id),
         **extra,
     }
-
-
-def _attempt(form: Form, call: Callable[[], Any]) -> bool:
-    """Run the service if the form is valid; show its refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except ValidationError as error:
-        add_service_error(form, error)
-        return False
-    return True
 
 
 def _form_page(
@@ -273,7 +259,7 @@ def award_dates(request: HttpRequest, program: str, pk: int) -> HttpResponse:
             "final_report_due_on": award.final_report_due_on,
         },
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.award_dates_update(actor=request.user, award=award, **form.cleaned_data),
     ):
@@ -340,7 +326,7 @@ def disbursement_paid(request: HttpRequest, program: str, pk: int, item: int) ->
     if request.method == "POST":
         if not request.POST.get("paid_on"):
             form = PaidForm({"paid_on": timezone.localdate()})
-        if _attempt(
+        if service_attempt(
             form,
             lambda: services.disbursement_mark_paid(
                 actor=request.user, disbursement=disbursement, **form.cleaned_data
@@ -371,7 +357,7 @@ def expense_review(request: HttpRequest, program: str, pk: int, item: int) -> Ht
     )
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
-        if _attempt(
+        if service_attempt(
             form,
             lambda: services.expense_review(
                 actor=request.user,
@@ -427,7 +413,7 @@ def final_report_accept(request: HttpRequest, program: str, pk: int) -> HttpResp
 def milestone_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     award = _award(request, program, pk, REPORT)
     form = MilestoneForm(request.POST or None)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.milestone_create(actor=request.user, award=award, **form.cleaned_data),
     ):
@@ -458,7 +444,7 @@ def milestone_edit(request: HttpRequest, program: str, pk: int, item: int) -> Ht
     form = MilestoneForm(
         request.POST or None, initial={"title": milestone.title, "due_on": milestone.due_on}
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.milestone_update(
             actor=request.user, milestone=milestone, **form.cleaned_data
@@ -481,7 +467,7 @@ def milestone_reach(request: HttpRequest, program: str, pk: int, item: int) -> H
     award = _award(request, program, pk, REPORT)
     milestone = _milestone(award, item)
     form = ReachForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.milestone_reach(
             actor=request.user, milestone=milestone, **form.cleaned_data
@@ -521,7 +507,7 @@ def expense_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
         award=award,
         initial={"spent_on": timezone.localdate()},
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.expense_report(actor=request.user, award=award, **form.cleaned_data),
     ):
@@ -561,7 +547,7 @@ def final_report(request: HttpRequest, program: str, pk: int) -> HttpResponse:
             "beneficiaries_other": application.beneficiaries_other,
         }
     form = FinalReportForm(request.POST or None, initial=initial)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.final_report_submit(actor=request.user, award=award, **form.cleaned_data),
     ):

@@ -4,7 +4,6 @@ publishing, taking back and deleting it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tejido.core.forms import service_attempt
 from tejido.core.http import is_htmx, program_for_request
 from tejido.governance.http import optional_url
 from tejido.governance.plans.money import money
-from tejido.network.forms import add_service_error
 
 from ..http import MANAGE_CALL, call_for_request
 from ..models import Call, CallPhase, CallStatus, Criterion, Quota
@@ -29,18 +28,6 @@ from .navigation import call_tabs
 
 VIEW_FUNDS = "funds.view_funds"
 EDITOR_BODY = "funds/calls/criteria.html#editor-body"
-
-
-def _attempt(form: Form, call: Callable[[], Any]) -> bool:
-    """Run the service if the form is valid; show its refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except ValidationError as error:
-        add_service_error(form, error)
-        return False
-    return True
 
 
 def _call_url(call: Call, anchor: str = "") -> str:
@@ -149,7 +136,7 @@ def call_create(request: HttpRequest, program: str) -> HttpResponse:
         initial=CallForm.initial_for_new(program_obj),
     )
     created: list[Call] = []
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: created.append(
             services.call_create(actor=request.user, program=program_obj, **form.values())
@@ -174,7 +161,7 @@ def call_edit(request: HttpRequest, program: str, pk: int) -> HttpResponse:
         fixed=fixed,
         initial=CallForm.initial_from(call),
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.call_update(actor=request.user, call=call, **form.values())
     ):
         messages.success(request, _("Call saved."))
@@ -323,7 +310,7 @@ def _quota(call: Call, item: int) -> Quota:
 def criterion_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     call = call_for_request(request, program, pk, MANAGE_CALL)
     form = CriterionForm(request.POST or None)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.criterion_create(actor=request.user, call=call, **form.cleaned_data),
     ):
@@ -345,7 +332,7 @@ def criterion_edit(request: HttpRequest, program: str, pk: int, item: int) -> Ht
     call = call_for_request(request, program, pk, MANAGE_CALL)
     criterion = _criterion(call, item)
     form = CriterionForm(request.POST or None, initial=CriterionForm.initial_from(criterion))
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.criterion_update(
             actor=request.user, criterion=criterion, **form.cleaned_data
@@ -407,7 +394,7 @@ def criterion_move(request: HttpRequest, program: str, pk: int, item: int) -> Ht
 def quota_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     call = call_for_request(request, program, pk, MANAGE_CALL)
     form = QuotaForm(request.POST or None, call=call)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.quota_create(actor=request.user, call=call, **form.values())
     ):
         return _saved(request, call, _("Quota added."), "quotas")
@@ -428,7 +415,7 @@ def quota_edit(request: HttpRequest, program: str, pk: int, item: int) -> HttpRe
     call = call_for_request(request, program, pk, MANAGE_CALL)
     quota = _quota(call, item)
     form = QuotaForm(request.POST or None, call=call, initial=QuotaForm.initial_from(quota))
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.quota_update(actor=request.user, quota=quota, **form.values())
     ):
         return _saved(request, call, _("Quota saved."), f"quota-{quota.pk}")

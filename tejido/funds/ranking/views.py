@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tejido.core.forms import add_service_error
 from tejido.core.http import is_htmx
 from tejido.governance.plans.money import money
-from tejido.network.forms import add_service_error
 
 from ..calls.navigation import call_tabs
 from ..explain import explain, explain_notes, outcome_label, outcome_tone

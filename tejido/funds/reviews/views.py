@@ -7,7 +7,6 @@ learns more about the application than its organizations' names they declared ag
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,9 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.models import Actor
+from tejido.core.forms import service_attempt
 from tejido.core.http import LoginRequired, is_htmx, program_for_request
 from tejido.governance.http import optional_url, url_maker
-from tejido.network.forms import add_service_error
 
 from ..calls.navigation import call_tabs
 from ..http import call_for_request
@@ -37,18 +36,6 @@ REVIEW_CALL = "funds.review_call"
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _attempt(form: Form, call: Callable[[], Any]) -> bool:
-    """Run the service if the form is valid; show its refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except ValidationError as error:
-        add_service_error(form, error)
-        return False
-    return True
 
 
 def _status(form: Form) -> int:
@@ -147,7 +134,7 @@ def review(request: HttpRequest, program: str, assignment: int) -> HttpResponse:
                 seen=form.seen_at(),
             )
 
-        if _attempt(form, run):
+        if service_attempt(form, run):
             if submit:
                 messages.success(
                     request,
@@ -209,7 +196,7 @@ def review_declare(request: HttpRequest, program: str, pk: int) -> HttpResponse:
             )
             declared.append(organization.name)
 
-        if _attempt(form, run):
+        if service_attempt(form, run):
             messages.success(
                 request,
                 _(
@@ -356,7 +343,7 @@ def _row(request: HttpRequest, call: Call, application_id: int, **extra: Any) ->
 def review_pool(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     call = call_for_request(request, program, pk, MANAGE)
     form = ReviewerAddForm(request.POST or None, call=call)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.reviewer_add(
             actor=request.user,
@@ -400,7 +387,7 @@ def review_pool_edit(request: HttpRequest, program: str, pk: int, reviewer: int)
         call=call,
         initial={"organization": member.organization_id, "max_load": member.max_load},
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.reviewer_update(
             actor=request.user,

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tejido.actors.models import Actor
+from tejido.core.forms import add_service_error
 from tejido.core.http import is_htmx, program_for_request
-from tejido.network.forms import add_service_error
 
 from ..decisions.services import polls_close_due
 from ..http import VIEW_BODY, body_for_request, optional_url, url_maker

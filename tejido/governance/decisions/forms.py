@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -282,17 +282,6 @@ class PollForm(forms.Form):
             "agenda_item": poll.agenda_item_id,
             "closes_at": closes.strftime("%Y-%m-%dT%H:%M") if closes else None,
         }
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: at the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            field = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            for e in errors:
-                form.add_error(field, e)
-    else:
-        form.add_error(None, error)
 
 
 class BallotForm(forms.Form):

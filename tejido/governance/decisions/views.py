@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.rules import can_view_people
+from tejido.core.forms import add_service_error
 from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
 from tejido.core.models import Program
 from tejido.governance.http import body_for_request
@@ -23,7 +24,7 @@ from ..bodies.selectors import acting_mandate
 from ..models import AgendaItem, BallotReceipt, Body, Mandate, Meeting, Poll, PollStatus
 from ..plans.selectors import plan_visible
 from . import selectors, services
-from .forms import BallotForm, PollForm, add_service_error
+from .forms import BallotForm, PollForm
 from .selectors import poll_get
 
 VIEW = "governance.view_body"

@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.rules import can_view_people
+from tejido.core.forms import add_service_error
 from tejido.core.http import is_htmx, program_for_request
-from tejido.network.forms import add_service_error
 
 from ..http import VIEW_BODY, body_for_request, optional_url, require_body_perm
 from ..models import (

@@ -4,7 +4,6 @@ reports, the submission to the body's vote, the approval and the deferral of unf
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tejido.core.forms import service_attempt
 from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
 from tejido.governance.http import optional_url
-from tejido.network.forms import add_service_error
 
 from ..models import ActionLine, Objective, Plan, PlanAction, PlanStatus
 from . import selectors, services
@@ -185,18 +184,6 @@ def _editor(
     return render(request, EDITOR + ("#editor" if inline else ""), context, status=status)
 
 
-def _attempt(form: Form, call: Callable[[], Any]) -> bool:
-    """Run the service if the form is valid; show its refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except ValidationError as error:
-        add_service_error(form, error)
-        return False
-    return True
-
-
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, program: str) -> HttpResponse:
     program_obj = program_for_request(request, program, MANAGE)
@@ -205,7 +192,7 @@ def plan_create(request: HttpRequest, program: str) -> HttpResponse:
         cycle = program_obj.current_cycle()
         form.initial = {"cycle": cycle.pk if cycle else None, "currency": "CLP"}
     created: list[Plan] = []
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: created.append(
             services.plan_create(user=request.user, program=program_obj, **form.cleaned_data)
@@ -232,7 +219,7 @@ def plan_edit(request: HttpRequest, program: str, pk: int) -> HttpResponse:
         "body": plan.body_id,
     }
     form = PlanForm(request.POST or None, program=plan.program, plan=plan, initial=initial)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.plan_update(user=request.user, plan=plan, **form.cleaned_data)
     ):
         messages.success(request, _("Plan saved."))
@@ -271,7 +258,7 @@ def _action(plan: Plan, pk: int) -> PlanAction:
 def objective_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     plan = _plan(request, program, pk, manage=True)
     form = ObjectiveForm(request.POST or None, plan=plan)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.objective_create(user=request.user, plan=plan, **form.cleaned_data)
     ):
         return _saved(request, plan, _("Objective added."), "outline")
@@ -300,7 +287,7 @@ def objective_edit(request: HttpRequest, program: str, pk: int, item: int) -> Ht
             "needs": [n.pk for n in objective.needs.all()],
         },
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.objective_update(
             user=request.user, objective=objective, **form.cleaned_data
@@ -324,7 +311,7 @@ def line_add(request: HttpRequest, program: str, pk: int, item: int) -> HttpResp
     plan = _plan(request, program, pk, manage=True)
     objective = _objective(plan, item)
     form = LineForm(request.POST or None)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.line_create(user=request.user, objective=objective, **form.cleaned_data),
     ):
@@ -346,7 +333,7 @@ def line_edit(request: HttpRequest, program: str, pk: int, item: int) -> HttpRes
     plan = _plan(request, program, pk, manage=True)
     line = _line(plan, item)
     form = LineForm(request.POST or None, initial={"title": line.title})
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.line_update(user=request.user, line=line, **form.cleaned_data)
     ):
         return _saved(request, plan, _("Line of action saved."), f"line-{line.pk}")
@@ -367,7 +354,7 @@ def action_add(request: HttpRequest, program: str, pk: int, item: int) -> HttpRe
     plan = _plan(request, program, pk, manage=True)
     line = _line(plan, item)
     form = ActionForm(request.POST or None, plan=plan, user=request.user)
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form, lambda: services.action_create(user=request.user, line=line, **form.values())
     ):
         return _saved(request, plan, _("Action added."), f"line-{line.pk}")
@@ -402,7 +389,7 @@ def action_edit(request: HttpRequest, program: str, pk: int, item: int) -> HttpR
             user=request.user,
             initial=ActionForm.initial_from(action),
         )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.action_update(user=request.user, action=action, **form.values()),
     ):
@@ -534,7 +521,7 @@ def action_progress(request: HttpRequest, program: str, pk: int, item: int) -> H
     form = ProgressForm(
         request.POST or None, action=action, initial={"recorded_on": timezone.localdate()}
     )
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: services.action_progress_record(
             user=request.user, action=action, **form.cleaned_data
@@ -577,7 +564,7 @@ def plan_submit(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     plan = _plan(request, program, pk, manage=True)
     form = SubmitForm(request.POST or None, plan=plan)
     polls: list[Any] = []
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: polls.append(
             services.plan_submit_for_approval(user=request.user, plan=plan, **form.values())
@@ -634,7 +621,7 @@ def plan_defer(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     plan = _plan(request, program, pk, manage=True)
     form = DeferForm(request.POST or None, plan=plan)
     added: list[Any] = []
-    if request.method == "POST" and _attempt(
+    if request.method == "POST" and service_attempt(
         form,
         lambda: added.extend(
             services.plan_defer_unfunded(

@@ -16,10 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.models import Actor
+from tejido.core.forms import add_service_error
 from tejido.core.http import is_htmx, program_for_request, require_perm
 from tejido.core.models import Program
 
-from ..forms import add_service_error
 from ..models import Survey, SurveyAnswer, SurveyInvitation, SurveyNomination
 from . import selectors, services
 from .forms import AnswerForm, InvitationFilterForm, MatchForm, NominationForm, SurveyForm

@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tejido.actors.tests.factories import ActorFactory
+from tejido.core.forms import add_service_error
 from tejido.network.forms import (
     TieCreateForm,
     TieEditForm,
     TieEndForm,
-    add_service_error,
 )
 from tejido.network.models import Intensity, TieType
 from tejido.network.tests.factories import TieFactory

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tejido.actors.models import Actor
+from tejido.core.forms import add_service_error
 from tejido.core.http import is_htmx, program_for_request, require_perm
 
 from .. import services
-from ..forms import TieCreateForm, TieEditForm, TieEndForm, add_service_error
+from ..forms import TieCreateForm, TieEditForm, TieEndForm
 from ..models import Tie
 from ..selectors import actor_get, partner_options, tie_current_version, tie_versions
 from .profile import actor_url_maker, render_network_section, visible_actor
