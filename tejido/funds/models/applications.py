@@ -251,10 +251,15 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    # A random name: the original name is kept in `name`, and paths are never guessable.
+def random_file_name(filename: str) -> str:
+    """A random name with the upload's extension: the original name is kept in the row, and
+    stored paths are never guessable."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"funds/{instance.application.call_id}/{uuid.uuid4().hex}.{extension}"
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"funds/{instance.application.call_id}/{random_file_name(filename)}"
 
 
 class Attachment(TimeStampedModel):

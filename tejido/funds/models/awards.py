@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tejido.core.models import TimeStampedModel
 
-from .applications import Application, BudgetLine
+from .applications import Application, BudgetLine, random_file_name
 from .calls import MONEY, AllocationRule, Call
 
 
@@ -163,10 +163,7 @@ class ExpenseStatus(models.TextChoices):
 
 
 def receipt_path(instance: ExpenseReport, filename: str) -> str:
-    import uuid
-
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"funds/receipts/{instance.award_id}/{uuid.uuid4().hex}.{extension}"
+    return f"funds/receipts/{instance.award_id}/{random_file_name(filename)}"
 
 
 class ExpenseReport(TimeStampedModel):
