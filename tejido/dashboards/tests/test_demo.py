@@ -113,12 +113,13 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
     assert set(per_cycle) == {1, 2, 3, 4}
     assert per_cycle[1] < per_cycle[2] < per_cycle[3]
     # Cycle 4 is running: its new ties so far come from the open survey's answers, from
-    # the introductions a coordinator recorded after the network's suggestions, and from the
-    # directorates' meetings.
+    # the introductions a coordinator recorded after the network's suggestions, from the
+    # directorates' meetings and from the competitive fund's awards.
     assert set(current.filter(cycle__number=4).values_list("provenance", flat=True)) == {
         Provenance.SURVEY,
         Provenance.INTRODUCTION,
         Provenance.MEETING,
+        Provenance.FUND,
     }
     # Bridging ties (between actors of different territories) make up a growing share.
     shares = []

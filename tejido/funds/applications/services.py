@@ -29,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, mailers
@@ -44,6 +43,7 @@ from django.utils.translation import gettext as _
 from tejido.actors.models import Actor, ActorKind, Representative
 from tejido.actors.rules import represented_ids
 from tejido.core.audit import audit_log
+from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory, Theme
 from tejido.governance.models import Objective
 from tejido.governance.plans.money import money
@@ -72,8 +72,6 @@ EDIT = "funds.edit_application"
 DECIDE = "funds.decide_eligibility"
 MANAGE_CALL = "funds.manage_call"
 
-# Language of e-mails: the recipient's own when known, else Spanish (the programs' language).
-DEFAULT_EMAIL_LANGUAGE = "es"
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_LINES = 40
 MAX_PARTNERS = 10
@@ -928,12 +926,6 @@ def application_withdraw(
 # -- the receipt -------------------------------------------------------------------------------
 
 
-def _language(user: Any) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    preferred = getattr(user, "preferred_language", "") or ""
-    return preferred if preferred in codes else DEFAULT_EMAIL_LANGUAGE
-
-
 def receipt_messages(application: Application, version: int, base_url: str = "") -> list[Any]:
     """The receipt of a submission, one e-mail per representative of the applicant, each in
     the representative's language."""
@@ -955,7 +947,7 @@ def receipt_messages(application: Application, version: int, base_url: str = "")
         if user.email.lower() in seen:
             continue
         seen.add(user.email.lower())
-        with translation.override(_language(user)):
+        with translation.override(recipient_language(user)):
             context = {
                 "application": application,
                 "call": call,

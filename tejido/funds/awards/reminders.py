@@ -22,12 +22,13 @@ from django.utils import translation
 
 from tejido.accounts.models import ProgramRole, Role
 from tejido.core.audit import audit_log
+from tejido.core.mail import recipient_language
 from tejido.core.models import AuditEntry, Program
 from tejido.governance.plans.money import money
 
 from ..models import Award, AwardStatus, Call, Disbursement, Milestone
 from .selectors import CONDITION_FINAL_REPORT, final_report_of
-from .services import award_url, grantee_recipients, recipient_language
+from .services import award_url, grantee_recipients
 
 ACTION = "funds.reminder.sent"
 

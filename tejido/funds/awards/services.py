@@ -27,7 +27,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, mailers
@@ -42,6 +41,7 @@ from django.utils.translation import ngettext
 
 from tejido.actors.models import Actor, Representative
 from tejido.core.audit import audit_log
+from tejido.core.mail import DEFAULT_EMAIL_LANGUAGE, recipient_language
 from tejido.governance.plans.money import DECIMALS, money
 from tejido.network.models import Intensity, Provenance, Tie, TieType
 from tejido.network.services import tie_create
@@ -76,7 +76,6 @@ FINAL_REPORT_DAYS = 30
 FIRST_PAYMENT_SHARE = Decimal("0.70")
 TIE_INTENSITY = Intensity.COORDINATION
 CONDITIONS = (CONDITION_SIGNING, CONDITION_DATE, CONDITION_FINAL_REPORT)
-DEFAULT_EMAIL_LANGUAGE = "es"
 MAX_AMOUNT = Decimal("999999999999.99")
 
 MANAGE = "funds.manage_award"
@@ -188,12 +187,6 @@ def _clean_text(value: str, field: str, message: str, max_length: int) -> str:
             }
         )
     return value
-
-
-def recipient_language(user: Any) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    preferred = getattr(user, "preferred_language", "") if user is not None else ""
-    return preferred if preferred in codes else DEFAULT_EMAIL_LANGUAGE
 
 
 def grantee_recipients(organization_id: int) -> list[tuple[str, str, str]]:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
@@ -38,6 +37,7 @@ from tejido.accounts.models import ProgramRole, Role
 from tejido.accounts.services import role_grant
 from tejido.actors.models import Actor, Representative
 from tejido.core.audit import audit_log
+from tejido.core.mail import recipient_language
 from tejido.governance.models import BodyKind, Mandate
 from tejido.network.models import Tie
 
@@ -58,7 +58,6 @@ from ..models import (
     Score,
 )
 
-DEFAULT_EMAIL_LANGUAGE = "es"
 COMMENT_LIMIT = 5000
 REASON_LIMIT = 300
 
@@ -121,12 +120,6 @@ def _clean_organization(call: Call, organization: Actor | None) -> Actor | None:
             {"organization": _("Choose an organization of this program's directory.")}
         )
     return organization
-
-
-def _language(user: Any) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    preferred = getattr(user, "preferred_language", "") or ""
-    return preferred if preferred in codes else DEFAULT_EMAIL_LANGUAGE
 
 
 def _absolute(base_url: str, path: str) -> str:
@@ -563,7 +556,7 @@ def _notify_assigned(call: Call, counts: Mapping[int, int], base_url: str) -> No
             user = reviewer.user
             if not user.is_active or not user.email:
                 continue
-            with translation.override(_language(user)):
+            with translation.override(recipient_language(user)):
                 context = {
                     "call": current,
                     "program": current.program,

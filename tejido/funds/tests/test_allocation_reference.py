@@ -26,7 +26,7 @@ from pabutools.tiebreaking import TieBreakingRule
 
 from tejido.funds.allocation import Problem, Project, allocate, total_score
 
-PABULIB = Path(__file__).resolve().parents[4] / "shared" / "data" / "pabulib"
+PABULIB = Path(__file__).resolve().parent / "data" / "pabulib"
 INSTANCES = 200
 
 

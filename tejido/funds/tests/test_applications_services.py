@@ -551,7 +551,8 @@ def test_changing_a_submitted_application_submits_a_new_version(
         "Mural, plaza y huerto",
     ]
     assert len(mail.outbox) == 1
-    assert "version 2" in mail.outbox[0].body
+    # The representative chose no language: the receipt is in Spanish, the programs' own.
+    assert "versión 2" in mail.outbox[0].body
 
 
 def test_a_change_that_would_leave_a_submitted_application_incomplete_changes_nothing() -> None:

@@ -26,7 +26,7 @@ from tejido.funds.opendata.selectors import open_data_awards
 
 from .factories_opendata import decided_call, organization
 
-SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "data" / "360giving"
+SCHEMAS = Path(__file__).resolve().parent / "data" / "360giving"
 RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII
 )

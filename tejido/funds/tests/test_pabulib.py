@@ -19,7 +19,7 @@ from tejido.funds import pabulib
 from tejido.funds.opendata.messages import MESSAGES, pb_error_message
 from tejido.funds.pabulib import PbError, PbInstance, PbProject, read_pb, write_pb
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "pabulib"
+SAMPLES = Path(__file__).resolve().parent / "data" / "pabulib"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.pb"))
 
 

@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.core.validators import URLValidator
@@ -53,6 +52,7 @@ from django.utils.translation import gettext as _
 
 from tejido.actors.models import Actor, ActorKind
 from tejido.core.audit import audit_log
+from tejido.core.mail import DEFAULT_EMAIL_LANGUAGE, recipient_language
 from tejido.core.models import AuditEntry
 from tejido.network.models import Provenance, Tie
 from tejido.network.services import tie_create
@@ -80,8 +80,6 @@ CHECK_IN = "governance.check_in"
 WRITE_MINUTES = "governance.write_minutes"
 FOLLOW_UP = "governance.follow_up_agreement"
 
-# Languages of e-mails: the recipient's own when known, else Spanish (the programs' language).
-DEFAULT_EMAIL_LANGUAGE = "es"
 # Members check themselves in from this long before the start until this long after the end.
 CHECK_IN_OPENS = datetime.timedelta(hours=1)
 CHECK_IN_CLOSES = datetime.timedelta(hours=3)
@@ -630,12 +628,6 @@ class Recipient:
     name: str
 
 
-def _language(user: Any) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    preferred = getattr(user, "preferred_language", "") if user is not None else ""
-    return preferred if preferred in codes else DEFAULT_EMAIL_LANGUAGE
-
-
 def current_mandates(body: Body, day: datetime.date) -> list[Mandate]:
     """Every mandate of the body in force on `day`, voting or not, in seat order."""
     return list(
@@ -660,7 +652,7 @@ def meeting_recipients(meeting: Meeting) -> tuple[list[Recipient], list[Mandate]
         )
         for account, person, is_holder in people:
             if account is not None and account.is_active and account.email:
-                email, language = account.email, _language(account)
+                email, language = account.email, recipient_language(account)
                 name = person.name if person is not None else account.get_full_name()
             elif person is not None and person.email:
                 email, language, name = person.email, DEFAULT_EMAIL_LANGUAGE, person.name
