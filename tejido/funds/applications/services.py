@@ -45,6 +45,7 @@ from tejido.actors.rules import represented_ids
 from tejido.core.audit import audit_log
 from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory, Theme
+from tejido.core.uploads import OFFICE_DOCUMENTS, check_document
 from tejido.governance.models import Objective
 from tejido.governance.plans.money import money
 
@@ -64,7 +65,6 @@ from ..models import (
     Eligibility,
     Partner,
 )
-from ..uploads import DOCUMENT_TYPES, check_document
 from .selectors import application_snapshot
 
 APPLY = "funds.apply"
@@ -87,8 +87,8 @@ SIGNED_TYPES = ("pdf", "jpg", "jpeg", "png")
 ATTACHMENT_TYPES: dict[str, tuple[str, ...]] = {
     AttachmentKind.LEGAL_STATUS: SIGNED_TYPES,
     AttachmentKind.COMMITMENT_LETTER: SIGNED_TYPES,
-    AttachmentKind.QUOTE: tuple(DOCUMENT_TYPES),
-    AttachmentKind.OTHER: tuple(DOCUMENT_TYPES),
+    AttachmentKind.QUOTE: OFFICE_DOCUMENTS,
+    AttachmentKind.OTHER: OFFICE_DOCUMENTS,
 }
 TEXT_FIELDS = ("title", "summary", "problem", "activities")
 PEOPLE_FIELDS = ("beneficiaries_women", "beneficiaries_men", "beneficiaries_other")

@@ -9,10 +9,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tejido.core.uploads import RECEIPT_EXTENSIONS
 from tejido.governance.plans.forms import DATE_INPUT, NumberField
 
 from ..models import Award, BudgetLine, Disbursement
-from ..uploads import RECEIPT_EXTENSIONS
 from .selectors import CONDITION_DATE, CONDITION_FINAL_REPORT, CONDITION_SIGNING
 
 

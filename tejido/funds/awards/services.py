@@ -42,6 +42,7 @@ from django.utils.translation import ngettext
 from tejido.actors.models import Actor, Representative
 from tejido.core.audit import audit_log
 from tejido.core.mail import DEFAULT_EMAIL_LANGUAGE, recipient_language
+from tejido.core.uploads import RECEIPT_EXTENSIONS, check_document
 from tejido.governance.plans.money import DECIMALS, money
 from tejido.network.models import Intensity, Provenance, Tie, TieType
 from tejido.network.services import tie_create
@@ -60,7 +61,6 @@ from ..models import (
     Milestone,
     Partner,
 )
-from ..uploads import RECEIPT_EXTENSIONS, check_document
 from .selectors import (
     CONDITION_DATE,
     CONDITION_FINAL_REPORT,

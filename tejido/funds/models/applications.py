@@ -3,8 +3,6 @@ every submitted version, and the eligibility check."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tejido.actors.models import Actor
 from tejido.core.models import Territory, Theme, TimeStampedModel
+from tejido.core.uploads import random_file_name
 from tejido.governance.models import Objective
 
 from .calls import MONEY, Call
@@ -249,13 +248,6 @@ class AttachmentKind(models.TextChoices):
     COMMITMENT_LETTER = "commitment_letter", _("Letter of commitment")
     QUOTE = "quote", _("Quote or estimate")
     OTHER = "other", _("Other document")
-
-
-def random_file_name(filename: str) -> str:
-    """A random name with the upload's extension: the original name is kept in the row, and
-    stored paths are never guessable."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"{uuid.uuid4().hex}.{extension}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

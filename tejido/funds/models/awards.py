@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tejido.core.models import TimeStampedModel
+from tejido.core.uploads import random_file_name
 
-from .applications import Application, BudgetLine, random_file_name
+from .applications import Application, BudgetLine
 from .calls import MONEY, AllocationRule, Call
 
 

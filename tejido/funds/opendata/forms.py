@@ -8,7 +8,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from ..uploads import max_upload_bytes
+from tejido.core.uploads import max_upload_bytes
 
 
 class VotesImportForm(forms.Form):

@@ -1,8 +1,10 @@
-"""Checks on uploaded documents (attachments, letters of commitment, receipts): the type is
-read from the file's first bytes, not trusted from its name or the browser, and the size is
-capped. Shared by every area of the funds that takes a file."""
+"""Checks on uploaded files (attachments, letters of commitment, receipts, library files): the
+type is read from the file's first bytes, not trusted from its name or the browser, and the size
+is capped. Shared by every app that takes a file."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,17 +26,25 @@ DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (_ZIP,)),
     "odt": ("application/vnd.oasis.opendocument.text", (_ZIP,)),
     "ods": ("application/vnd.oasis.opendocument.spreadsheet", (_ZIP,)),
+    # Audio (interviews): MP3 with or without an ID3 tag, Ogg (Vorbis or Opus), WAV.
+    "mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
+    "ogg": ("audio/ogg", (b"OggS",)),
+    "wav": ("audio/wav", (b"RIFF",)),
+    # Datasets in plain text have no signature: CSV and JSON are checked to be UTF-8 text.
+    "csv": ("text/csv", ()),
+    "json": ("application/json", ()),
 }
+TEXT_EXTENSIONS = ("csv", "json")
 RECEIPT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+# What an application or a report may attach: documents and pictures, not audio or data.
+OFFICE_DOCUMENTS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "odt", "ods")
 
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "TEJIDO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
-def check_document(
-    upload: UploadedFile, *, allowed: tuple[str, ...] = tuple(DOCUMENT_TYPES)
-) -> str:
+def check_document(upload: UploadedFile, *, allowed: tuple[str, ...] = OFFICE_DOCUMENTS) -> str:
     """Return the content type of `upload`, or raise a ValidationError saying what is wrong
     (too large, empty, a type not accepted, or contents that do not match the name)."""
     name = upload.name or ""
@@ -63,10 +73,35 @@ def check_document(
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
+    if extension in TEXT_EXTENSIONS:
+        if not _is_utf8_text(upload):
+            raise ValidationError(
+                _("“%(name)s” is not UTF-8 text. Save it again as UTF-8 and retry.")
+                % {"name": name},
+                code="file_contents",
+            )
+    elif not any(head.startswith(signature) for signature in signatures):
         raise ValidationError(
             _("“%(name)s” does not look like a %(type)s file. Export it again and retry.")
             % {"name": name, "type": extension.upper()},
             code="file_contents",
         )
     return content_type
+
+
+def _is_utf8_text(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return "\x00" not in text
+
+
+def random_file_name(filename: str) -> str:
+    """A random name with the upload's extension: the original name is kept in the row, and
+    stored paths are never guessable."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{uuid.uuid4().hex}.{extension}"
