@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("tejido.network.urls")),
     path("", include("tejido.governance.urls")),
     path("", include("tejido.funds.urls")),
+    path("", include("tejido.learning.urls")),
     path("", include("tejido.dashboards.urls")),
 ]

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search fields on PostgreSQL (the learning library); harmless on SQLite.
+    "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_tasks_db",
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "tejido.network",
     "tejido.governance",
     "tejido.funds",
+    "tejido.learning",
     "tejido.dashboards",
     "tejido.api",
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 
 from tejido.actors.models import ActorKind
+from tejido.core.http import optional_url
 from tejido.core.models import Program, Territory
 from tejido.funds.models import (
     AllocationRule,
@@ -26,7 +27,6 @@ from tejido.funds.models import (
     RankingSource,
 )
 from tejido.funds.opendata.selectors import may_download
-from tejido.governance.http import optional_url
 
 from .access import can, program_for_api
 from .auth import PUBLIC_READ, READ_AUTH, request_user

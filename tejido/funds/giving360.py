@@ -29,8 +29,8 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from tejido.actors.models import Actor, ActorKind
+from tejido.core.http import optional_url
 from tejido.core.models import Program, Territory
-from tejido.governance.http import optional_url
 
 from .models import Award, Call
 

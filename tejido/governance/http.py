@@ -7,37 +7,14 @@ is forbidden (403); an anonymous visitor is asked to log in instead of either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.urls import NoReverseMatch, reverse
 
 from tejido.core.http import LoginRequired, program_for_request
-from tejido.core.models import Program
 
 from .models import Body
 
 VIEW_BODY = "governance.view_body"
-
-
-def optional_url(name: str, *args: Any) -> str:
-    """The address of a page another area provides, or "" while it does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def url_maker(name: str, program: Program) -> Callable[[int], str] | None:
-    """A fast `reverse()` for many objects of one program (None if the page does not exist)."""
-    marker = 987654321
-    url = optional_url(name, program.slug, marker)
-    if not url:
-        return None
-    head, tail = url.split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def require_body_perm(request: HttpRequest, body: Body, perm: str = VIEW_BODY) -> None:

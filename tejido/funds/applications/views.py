@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.actors.rules import represented_ids
-from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
-from tejido.governance.http import optional_url
+from tejido.core.http import LoginRequired, is_htmx, optional_url, program_for_request, require_perm
 from tejido.governance.plans.money import DECIMALS, money
 
 from ..calls.navigation import call_tabs

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from tejido.actors.models import Actor
-from tejido.governance.http import optional_url, url_maker
+from tejido.core.http import optional_url, url_maker
 
 from .selectors import actor_funds
 

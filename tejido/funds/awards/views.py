@@ -24,8 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.core.forms import service_attempt
-from tejido.core.http import is_htmx
-from tejido.governance.http import optional_url, url_maker
+from tejido.core.http import is_htmx, optional_url, url_maker
 from tejido.governance.plans.money import money
 
 from ..http import award_for_request, call_for_request

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tejido.governance.http import optional_url
+from tejido.core.http import optional_url
 
 from ..models import Call, CallPhase
 

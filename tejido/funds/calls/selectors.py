@@ -19,8 +19,8 @@ from django.utils.translation import ngettext
 
 from tejido.actors.models import ActorKind, Sector
 from tejido.actors.rules import represented_ids
+from tejido.core.http import optional_url
 from tejido.core.models import Program, Territory
-from tejido.governance.http import optional_url
 from tejido.governance.models import Objective, Plan
 from tejido.governance.plans.money import money
 

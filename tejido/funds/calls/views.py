@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.core.forms import service_attempt
-from tejido.core.http import is_htmx, program_for_request
-from tejido.governance.http import optional_url
+from tejido.core.http import is_htmx, optional_url, program_for_request
 from tejido.governance.plans.money import money
 
 from ..http import MANAGE_CALL, call_for_request

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from tejido.core.http import LoginRequired, program_for_request
+from tejido.core.http import LoginRequired, optional_url, program_for_request
 from tejido.core.models import Program
-from tejido.governance.http import optional_url
 
 from .. import giving360
 from ..calls.navigation import call_tabs

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tejido.actors.models import Actor
 from tejido.core.forms import service_attempt
-from tejido.core.http import LoginRequired, is_htmx, program_for_request
-from tejido.governance.http import optional_url, url_maker
+from tejido.core.http import LoginRequired, is_htmx, optional_url, program_for_request, url_maker
 
 from ..calls.navigation import call_tabs
 from ..http import call_for_request

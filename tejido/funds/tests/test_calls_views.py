@@ -391,7 +391,7 @@ def test_the_apply_box_depends_on_who_asks(client):
 
 
 def _exists(name: str, call: Call) -> bool:
-    from tejido.governance.http import optional_url
+    from tejido.core.http import optional_url
 
     return bool(optional_url(name, call.program.slug, call.pk))
 

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tejido.actors.models import Actor
 from tejido.core.forms import add_service_error
-from tejido.core.http import is_htmx, program_for_request
+from tejido.core.http import is_htmx, optional_url, program_for_request, url_maker
 
 from ..decisions.services import polls_close_due
-from ..http import VIEW_BODY, body_for_request, optional_url, url_maker
+from ..http import VIEW_BODY, body_for_request
 from ..models import Body, Mandate, Seat, SectorQuorum
 from . import selectors, services
 from .forms import (

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tejido.actors.rules import can_view_people
 from tejido.core.forms import add_service_error
-from tejido.core.http import is_htmx, program_for_request
+from tejido.core.http import is_htmx, optional_url, program_for_request
 
-from ..http import VIEW_BODY, body_for_request, optional_url, require_body_perm
+from ..http import VIEW_BODY, body_for_request, require_body_perm
 from ..models import (
     AgendaItem,
     AgendaItemKind,

@@ -20,10 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.core.forms import add_service_error
-from tejido.core.http import LoginRequired, is_htmx, program_for_request
+from tejido.core.http import LoginRequired, is_htmx, optional_url, program_for_request
 from tejido.core.models import Program, Territory
 
-from ..http import optional_url
 from ..models import (
     Need,
     PlanStatus,

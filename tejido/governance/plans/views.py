@@ -18,8 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tejido.core.forms import service_attempt
-from tejido.core.http import LoginRequired, is_htmx, program_for_request, require_perm
-from tejido.governance.http import optional_url
+from tejido.core.http import LoginRequired, is_htmx, optional_url, program_for_request, require_perm
 
 from ..models import ActionLine, Objective, Plan, PlanAction, PlanStatus
 from . import selectors, services

@@ -41,6 +41,8 @@ class Provenance(models.TextChoices):
     MISSION = "mission", _("Study mission")
     IMPORT = "import", pgettext_lazy("provenance", "Import")
     INTRODUCTION = "introduction", _("Introduction")
+    TRAINING = "training", _("Training")
+    LEARNING = "learning", _("Learning community")
 
 
 class TieQuerySet(models.QuerySet["Tie"]):
