@@ -38,10 +38,11 @@ def speaks_for_an_organization(user: Any, obj: Any = None) -> bool:
 
 @rules.predicate
 def facilitates_cohort(user: Any, obj: Any = None) -> bool:
-    """The user is one of the cohort's facilitators (object: a Cohort or a Session)."""
-    from .models import Cohort, Session
+    """The user is one of the cohort's facilitators (object: a Cohort, a Session or an
+    Enrolment)."""
+    from .models import Cohort, Enrolment, Session
 
-    if isinstance(obj, Session):
+    if isinstance(obj, (Session, Enrolment)):
         obj = obj.cohort
     if not isinstance(obj, Cohort) or not _authenticated(user):
         return False
@@ -90,6 +91,29 @@ def speaks_for_its_organization(user: Any, obj: Any = None) -> bool:
     return organization_id is not None and organization_id in represented_ids(user)
 
 
+def _with_program(obj: Any) -> Any:
+    """Something with a `program_id` for `obj`: enrolments, certificates and sessions belong to
+    their cohort's program, comments to their experience's, files to their item's."""
+    from .models import Certificate, Comment, Enrolment, EvidenceFile, ItemFile, Session
+
+    if isinstance(obj, Certificate):
+        obj = obj.enrolment
+    if isinstance(obj, (Enrolment, Session)):
+        return obj.cohort
+    if isinstance(obj, (Comment, EvidenceFile)):
+        return obj.experience
+    if isinstance(obj, ItemFile):
+        return obj.item
+    return obj
+
+
+@rules.predicate
+def coordinates_its_program(user: Any, obj: Any = None) -> bool:
+    """The user coordinates the program `obj` belongs to (directly or through its cohort,
+    experience or item)."""
+    return bool(is_coordinator.test(user, _with_program(obj)))
+
+
 member = is_program_member | is_superuser
 
 # The module's pages: what a visitor sees of a public program, all of it for members.
@@ -97,18 +121,20 @@ rules.add_perm("learning.view_learning", is_public_program | member)
 
 # Training. Courses and cohorts are public in a public program (names of people are not:
 # pages ask `actors.view_people`). Coordinators run them; facilitators take attendance.
-rules.add_perm("learning.manage_training", is_coordinator)
-rules.add_perm("learning.take_attendance", is_coordinator | facilitates_cohort)
+rules.add_perm("learning.manage_training", coordinates_its_program)
+rules.add_perm("learning.take_attendance", coordinates_its_program | facilitates_cohort)
 # Enrolling (object: the Cohort or the Program): representatives enrol their organization's
 # people; coordinators enrol anyone. The service checks the organization is theirs.
-rules.add_perm("learning.enrol", is_coordinator | speaks_for_an_organization)
+rules.add_perm("learning.enrol", coordinates_its_program | speaks_for_an_organization)
 # A person's enrolment, attendance record and certificate.
 rules.add_perm(
     "learning.view_enrolment",
-    is_coordinator | facilitates_cohort | speaks_for_enrolled_organization,
+    coordinates_its_program | facilitates_cohort | speaks_for_enrolled_organization,
 )
-rules.add_perm("learning.view_certificate", is_coordinator | speaks_for_enrolled_organization)
-rules.add_perm("learning.revoke_certificate", is_coordinator)
+rules.add_perm(
+    "learning.view_certificate", coordinates_its_program | speaks_for_enrolled_organization
+)
+rules.add_perm("learning.revoke_certificate", coordinates_its_program)
 
 # The learning community. Reading: public content of a public program, everything published
 # for members, drafts for their authors and coordinators.
@@ -118,20 +144,21 @@ rules.add_perm(
     | (is_published & member)
     | wrote_it
     | speaks_for_its_organization
-    | is_coordinator,
+    | coordinates_its_program,
 )
-rules.add_perm("learning.publish_experience", speaks_for_an_organization | is_coordinator)
+rules.add_perm("learning.publish_experience", speaks_for_an_organization | coordinates_its_program)
 rules.add_perm(
-    "learning.change_experience", wrote_it | speaks_for_its_organization | is_coordinator
+    "learning.change_experience", wrote_it | speaks_for_its_organization | coordinates_its_program
 )
 # Taking part (object: the Experience or the Program): members only, never a visitor.
 rules.add_perm("learning.take_part", member)
-rules.add_perm("learning.moderate", is_coordinator)
-rules.add_perm("learning.manage_exchanges", is_coordinator)
+rules.add_perm("learning.moderate", coordinates_its_program)
+rules.add_perm("learning.manage_exchanges", coordinates_its_program)
 
 # The knowledge library.
 rules.add_perm(
-    "learning.view_item", is_public_content | (is_published & member) | is_coordinator | wrote_it
+    "learning.view_item",
+    is_public_content | (is_published & member) | coordinates_its_program | wrote_it,
 )
-rules.add_perm("learning.add_item", is_coordinator | speaks_for_an_organization)
-rules.add_perm("learning.change_item", is_coordinator | wrote_it)
+rules.add_perm("learning.add_item", coordinates_its_program | speaks_for_an_organization)
+rules.add_perm("learning.change_item", coordinates_its_program | wrote_it)

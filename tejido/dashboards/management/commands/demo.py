@@ -123,6 +123,22 @@ class Command(BaseCommand):
                     "awards": funds.awards,
                 }
             )
+        for learning in summary.learning:
+            self.stdout.write(
+                _(
+                    "Training and learning: %(courses)s courses, %(cohorts)s cohorts, "
+                    "%(certificates)s certificates, %(items)s library items, "
+                    "%(experiences)s experiences, %(exchanges)s exchange meetings."
+                )
+                % {
+                    "courses": learning.courses,
+                    "cohorts": learning.cohorts,
+                    "certificates": learning.certificates,
+                    "items": learning.library_items,
+                    "experiences": learning.experiences,
+                    "exchanges": learning.exchanges,
+                }
+            )
         self.accounts_table()
 
     def accounts_table(self) -> None:
