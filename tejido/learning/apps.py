@@ -8,4 +8,9 @@ class LearningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tejido.core.panels import register_actor_panel
+
         from . import rules  # noqa: F401  (registers the permissions)
+        from .attendance.panels import actor_training_panel
+
+        register_actor_panel(actor_training_panel)
