@@ -72,7 +72,6 @@ def certificate_story(certificate: Certificate, url: str) -> list[Flowable]:
     """The certificate's content, in reading order (also what the tests read the text from)."""
     register_fonts()
     st = _styles()
-    course = certificate.enrolment.cohort.course
     story: list[Flowable] = [
         _p(certificate.program_name, st["eyebrow"]),
         Spacer(0, 8),
@@ -102,8 +101,9 @@ def certificate_story(certificate: Certificate, url: str) -> list[Flowable]:
             st["base"],
         ),
     ]
-    goals = course.goals
-    competencies = [c.name for c in course.competencies.all()]
+    # As issued: a later change to the course does not rewrite an old certificate.
+    goals = certificate.goal_lines
+    competencies = certificate.competency_lines
     columns = []
     if goals:
         columns.append(

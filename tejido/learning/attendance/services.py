@@ -305,6 +305,9 @@ def cohort_close(*, user: Any, cohort: Cohort, base_url: str = "") -> CloseResul
         status=EnrolmentStatus.NOT_COMPLETED, decided_at=now
     )
     attended = {p.enrolment.pk: p.attended for p in plan.completing}
+    competencies = list(course.competencies.order_by("name"))
+    goals = "\n".join(course.goals)
+    competency_names = "\n".join(c.name for c in competencies)
     certificates = Certificate.objects.bulk_create(
         [
             Certificate(
@@ -318,12 +321,14 @@ def cohort_close(*, user: Any, cohort: Cohort, base_url: str = "") -> CloseResul
                 attended_sessions=attended[enrolment.pk],
                 total_sessions=facts.held,
                 completed_on=completed_on,
+                learning_goals=goals,
+                competencies=competency_names,
                 issued_at=now,
             )
             for enrolment, code in zip(completing, _unique_codes(len(completing)), strict=True)
         ]
     )
-    competency_ids = list(course.competencies.values_list("pk", flat=True))
+    competency_ids = [c.pk for c in competencies]
     records = CompetencyRecord.objects.bulk_create(
         [
             CompetencyRecord(

@@ -369,6 +369,9 @@ class Certificate(TimeStampedModel):
     attended_sessions = models.PositiveSmallIntegerField(_("sessions attended"), default=0)
     total_sessions = models.PositiveSmallIntegerField(_("sessions held"), default=0)
     completed_on = models.DateField(_("completed on"))
+    # One per line, as they were when the certificate was issued.
+    learning_goals = models.TextField(_("learning goals"), blank=True)
+    competencies = models.TextField(_("competencies developed"), blank=True)
     issued_at = models.DateTimeField(_("issued"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revoking"), blank=True)
@@ -380,6 +383,14 @@ class Certificate(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def goal_lines(self) -> list[str]:
+        return [line for line in self.learning_goals.splitlines() if line.strip()]
+
+    @property
+    def competency_lines(self) -> list[str]:
+        return [line for line in self.competencies.splitlines() if line.strip()]
 
 
 class CompetencyRecord(TimeStampedModel):
