@@ -31,6 +31,7 @@ from tejido.actors.services import (
 from tejido.core.models import Cycle, Program, Territory, Theme
 from tejido.core.services import program_create, territory_create, theme_create
 from tejido.funds.models import Award
+from tejido.learning.models import Certificate
 from tejido.network.models import Provenance, Survey, Tie, TieType
 from tejido.network.services import tie_create, tie_end, tie_update
 
@@ -58,6 +59,7 @@ from .content import (
 )
 from .cycle import GovernanceSummary, load_governance
 from .funds import QUIET_MAIL, FundsSummary, load_funds
+from .learning import LearningSummary, load_learning
 from .governance.bodies import MEMBER_EMAIL_DOMAIN
 from .network import analyse_network
 from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
@@ -98,6 +100,7 @@ class DemoSummary:
     consented_genders: int = 0
     governance: list[GovernanceSummary] = field(default_factory=list)
     funds: list[FundsSummary] = field(default_factory=list)
+    learning: list[LearningSummary] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -143,6 +146,8 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
     # Awards restrict the deletion of their application (a program with grants is not deleted
     # by accident): the demo deletes its awards, with their follow-up, first.
     Award.objects.filter(application__call__program__slug__in=slugs).delete()
+    # Certificates protect their enrolment (an issued certificate is never deleted by accident).
+    Certificate.objects.filter(enrolment__cohort__program__slug__in=slugs).delete()
     Program.objects.filter(slug__in=slugs).delete()
     if only is None:
         User.objects.filter(email__in=DEMO_EMAILS).delete()
@@ -198,6 +203,10 @@ def _demo_load_atomic(*, today: datetime.date | None, only: Sequence[str] | None
             # Calls serve the approved plans; awards record ties before the analysis.
             summary.funds.append(
                 load_funds(program, coordinator=coordinators[program.slug], today=today)
+            )
+            # Closed cohorts and "we tried this too" record ties before the analysis.
+            summary.learning.append(
+                load_learning(program, coordinator=coordinators[program.slug], today=today)
             )
     for program in summary.programs:
         analyse_network(program, coordinators[program.slug], today)

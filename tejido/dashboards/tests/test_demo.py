@@ -114,12 +114,15 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
     assert per_cycle[1] < per_cycle[2] < per_cycle[3]
     # Cycle 4 is running: its new ties so far come from the open survey's answers, from
     # the introductions a coordinator recorded after the network's suggestions, from the
-    # directorates' meetings and from the competitive fund's awards.
+    # directorates' meetings, from the competitive fund's awards, from the training cohorts
+    # closed and from the learning community's "we tried this too" and exchanges.
     assert set(current.filter(cycle__number=4).values_list("provenance", flat=True)) == {
         Provenance.SURVEY,
         Provenance.INTRODUCTION,
         Provenance.MEETING,
         Provenance.FUND,
+        Provenance.TRAINING,
+        Provenance.LEARNING,
     }
     # Bridging ties (between actors of different territories) make up a growing share.
     shares = []
