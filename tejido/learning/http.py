@@ -7,15 +7,11 @@ see is forbidden (403); an anonymous visitor is asked to log in instead of eithe
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from tejido.core.http import LoginRequired, program_for_request
-
-M = TypeVar("M", bound=Model)
 
 VIEW_LEARNING = "learning.view_learning"
 
@@ -29,7 +25,7 @@ def refuse(request: HttpRequest, *, hidden: bool) -> None:
     raise PermissionDenied
 
 
-def object_for_request(
+def object_for_request[M: Model](
     request: HttpRequest,
     slug: str,
     queryset: QuerySet[M],

@@ -59,8 +59,8 @@ from .content import (
 )
 from .cycle import GovernanceSummary, load_governance
 from .funds import QUIET_MAIL, FundsSummary, load_funds
-from .learning import LearningSummary, load_learning
 from .governance.bodies import MEMBER_EMAIL_DOMAIN
+from .learning import LearningSummary, load_learning
 from .network import analyse_network
 from .surveys import open_survey, plan_survey_rounds, record_survey_rounds
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
+from tejido.core.http import optional_url, url_maker
 from tejido.core.tests.factories import ProgramFactory
 from tejido.governance.bodies.selectors import hub
-from tejido.core.http import optional_url, url_maker
 from tejido.governance.models import AgreementStatus, BallotReceipt, MeetingStatus, PollStatus
 from tejido.governance.tests.factories import (
     AgreementFactory,

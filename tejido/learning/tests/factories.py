@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
 
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
-from tejido.actors.models import ActorKind, Membership, Representative
+from tejido.actors.models import Actor, ActorKind, Membership, Representative
 from tejido.actors.tests.factories import ActorFactory, PersonFactory
 from tejido.core.tests.factories import ProgramFactory
 from tejido.learning.models import (
@@ -212,6 +212,8 @@ def member_of(program: Any, role: str = Role.DIRECTORATE_MEMBER) -> Any:
 
 def person_in(organization: Any, **extra: Any) -> Any:
     """A person who is a current member of `organization`."""
-    person = PersonFactory(program=organization.program, kind=ActorKind.PERSON, **extra)
+    person = cast(
+        Actor, PersonFactory(program=organization.program, kind=ActorKind.PERSON, **extra)
+    )
     Membership.objects.create(person=person, organization=organization, role="Socia")
     return person

@@ -47,9 +47,7 @@ class LearningSummary:
     exchanges: int = 0
 
 
-def load_learning(
-    program: Program, *, coordinator: Any, today: datetime.date
-) -> LearningSummary:
+def load_learning(program: Program, *, coordinator: Any, today: datetime.date) -> LearningSummary:
     rng = random.Random(LEARNING_SEED + program.pk)
     cohorts = demo_training(program, coordinator=coordinator, today=today, rng=rng)
     demo_attendance(cohorts, coordinator=coordinator, today=today, rng=rng)
