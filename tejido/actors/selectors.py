@@ -44,6 +44,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from tejido.core.models import Program, Territory, Theme
+from tejido.core.pagination import CountedPage
 from tejido.core.text import normalize_for_search
 
 from .models import Actor, ActorKind, Sector
@@ -128,41 +129,10 @@ class Facet:
 
 
 @dataclass
-class DirectoryPage:
+class DirectoryPage(CountedPage):
     """One page of results. The total comes from the facet query, so it costs no COUNT(*)."""
 
     actors: list[Actor]
-    number: int
-    page_size: int
-    count: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / self.page_size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return 0 if not self.count else (self.number - 1) * self.page_size + 1
-
-    @property
-    def end_index(self) -> int:
-        return min(self.number * self.page_size, self.count)
 
 
 @dataclass

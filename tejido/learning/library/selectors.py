@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from tejido.accounts.rules import is_coordinator, is_program_member, is_superuser
 from tejido.actors.models import Actor
 from tejido.core.models import Program, Territory, Theme
+from tejido.core.pagination import CountedPage
 
 from .. import search
 from ..models import (
@@ -147,39 +148,8 @@ class Facet:
 
 
 @dataclass
-class LibraryPage:
+class LibraryPage(CountedPage):
     items: list[LibraryItem]
-    number: int
-    count: int
-    page_size: int = PAGE_SIZE
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / self.page_size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return 0 if not self.count else (self.number - 1) * self.page_size + 1
-
-    @property
-    def end_index(self) -> int:
-        return min(self.number * self.page_size, self.count)
 
 
 @dataclass
