@@ -470,7 +470,7 @@ def test_need_page_links_the_meetings_that_discussed_it():
 def test_statuses_read_the_same_as_in_the_rest_of_governance():
     """Open is a brand tag, draft a plain one, addressed a success tag with its tick: the words
     are always there, the colour only helps."""
-    from tejido.governance import http
+    from tejido.core import http
     from tejido.governance.needs import views
 
     assert views.optional_url is http.optional_url  # one copy of the helper
