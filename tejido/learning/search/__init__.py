@@ -26,8 +26,8 @@ __all__ = ["MAX_MATCHES", "matching", "reindex", "remove"]
 # A query considers at most this many matching rows: the newest ones that pass the queryset's
 # filters. A word found in most of the library would otherwise cost a lookup and a rank per
 # match (hundreds of milliseconds over 100,000 rows); no one reads past the first pages, and a
-# count equal to MAX_MATCHES reads "1,000 or more".
-MAX_MATCHES = 1_000
+# count equal to MAX_MATCHES reads "500 or more".
+MAX_MATCHES = 500
 
 
 def _rows[M: models.Model](objects: Iterable[M]) -> tuple[type[M] | None, list[M], str]:
