@@ -137,3 +137,65 @@ def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
+
+
+# -- Journeys on desk and phone (funds, governance, learning) ---------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 900}
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page: Any) -> bool:
+    return bool(page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"))
+
+
+class Tracked:
+    """A browser context whose pages fail the test on any JavaScript error."""
+
+    def __init__(self, browser: Any, base_url: str, *, phone: bool, prefix: str) -> None:
+        options: dict[str, Any] = {"base_url": base_url, "locale": "es-CL"}
+        if phone:
+            options.update(viewport=PHONE, is_mobile=True, has_touch=True)
+        else:
+            options.update(viewport=DESK)
+        self.context = browser.new_context(**options)
+        self.prefix = prefix
+        self.errors: list[str] = []
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        return page
+
+    def close(self, failed: bool = False, name: str = "") -> list[str]:
+        """Close the context (with a screenshot of each page if the test failed); return the
+        JavaScript errors its pages met."""
+        if failed:
+            for number, page in enumerate(self.context.pages):
+                screenshot(page, f"{self.prefix}-failed-{name}-{number}")
+        self.context.close()
+        return self.errors
+
+
+@pytest.fixture
+def browsers(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Opens a desk or phone browser context; closes them all at the end (with a screenshot of
+    each page if the test failed). Screenshots are named after the test module ("funds-...")."""
+    prefix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    opened: list[Tracked] = []
+
+    def open_context(*, phone: bool) -> Tracked:
+        opened.append(Tracked(browser, live_server.url, phone=phone, prefix=prefix))
+        return opened[-1]
+
+    yield open_context
+    report = getattr(request.node, "rep_call", None)
+    failed = report is not None and report.failed
+    errors = [e for n, tracked in enumerate(opened) for e in tracked.close(failed, str(n))]
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -29,7 +28,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS, axe_violations, log_in
+from e2e.conftest import (
+    axe_violations,
+    log_in,
+    no_sideways_scroll,
+    screenshot,
+)
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Actor, Representative, Sector
@@ -52,8 +56,6 @@ from tejido.network.models import Provenance, Tie, TieType
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1280, "height": 900}
 CALL_TITLE = "Fondo Barrial 2026"
 PROJECT = "Plaza Activa El Castillo"
 # A small but real PDF: the upload checks look at the content, not only the name.
@@ -88,53 +90,7 @@ def typed_total(amount: int) -> re.Pattern[str]:
 
 
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"funds-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any) -> bool:
-    return bool(page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"))
-
-
-class Tracked:
-    """A browser context whose pages fail the test on any JavaScript error."""
-
-    def __init__(self, browser: Any, base_url: str, *, phone: bool) -> None:
-        options: dict[str, Any] = {"base_url": base_url, "locale": "es-CL"}
-        if phone:
-            options.update(viewport=PHONE, is_mobile=True, has_touch=True)
-        else:
-            options.update(viewport=DESK)
-        self.context = browser.new_context(**options)
-        self.errors: list[str] = []
-
-    def new_page(self) -> Any:
-        page = self.context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        return page
-
-    def close(self, failed: bool = False, name: str = "") -> list[str]:
-        if failed:
-            for number, page in enumerate(self.context.pages):
-                shot(page, f"failed-{name}-{number}")
-        self.context.close()
-        return self.errors
-
-
-@pytest.fixture
-def browsers(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    opened: list[Tracked] = []
-
-    def open_context(*, phone: bool) -> Tracked:
-        opened.append(Tracked(browser, live_server.url, phone=phone))
-        return opened[-1]
-
-    yield open_context
-    report = getattr(request.node, "rep_call", None)
-    failed = report is not None and report.failed
-    errors = [e for n, tracked in enumerate(opened) for e in tracked.close(failed, str(n))]
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    screenshot(page, f"funds-{name}")
 
 
 @pytest.fixture

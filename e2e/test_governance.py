@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -21,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS, axe_violations, log_in
+from e2e.conftest import (
+    Tracked,
+    axe_violations,
+    log_in,
+    no_sideways_scroll,
+    screenshot,
+)
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Actor, Sector
@@ -48,8 +53,6 @@ from tejido.governance.models import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1280, "height": 900}
 # (sector, seat, organization, holder): each holder has an account, miembro<n>@example.org
 SEATS = [
     (Sector.COMMUNITY, "Juntas de vecinos", "Junta de Vecinos Villa Ñuble", "Rosa Huenchumilla"),
@@ -75,8 +78,7 @@ def es_text(text: str, context: str = "") -> str:
 
 
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"governance-{name}.png"), full_page=True)
+    screenshot(page, f"governance-{name}")
 
 
 def local_slot(
@@ -94,34 +96,6 @@ def local_slot(
         starts = local
     ends = min(local + datetime.timedelta(hours=2), local.replace(hour=23, minute=59))
     return local.date(), starts.time(), ends.time()
-
-
-class Tracked:
-    """A browser context whose pages fail the test on any JavaScript error."""
-
-    def __init__(self, browser: Any, base_url: str, *, phone: bool) -> None:
-        options: dict[str, Any] = {"base_url": base_url, "locale": "es-CL"}
-        if phone:
-            options.update(viewport=PHONE, is_mobile=True, has_touch=True)
-        else:
-            options.update(viewport=DESK)
-        self.context = browser.new_context(**options)
-        self.errors: list[str] = []
-
-    def new_page(self) -> Any:
-        page = self.context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        return page
-
-    def close(self, failed: bool = False, name: str = "") -> list[str]:
-        """Close the context (with a screenshot of each page if the test failed); return the
-        JavaScript errors its pages met."""
-        if failed:
-            for number, page in enumerate(self.context.pages):
-                shot(page, f"failed-{name}-{number}")
-        self.context.close()
-        return self.errors
 
 
 @pytest.fixture
@@ -214,32 +188,11 @@ def directorate() -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def browsers(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """Opens a desk or phone browser context; closes them all at the end (with a screenshot of
-    each page if the test failed)."""
-    opened: list[Tracked] = []
-
-    def open_context(*, phone: bool) -> Tracked:
-        opened.append(Tracked(browser, live_server.url, phone=phone))
-        return opened[-1]
-
-    yield open_context
-    report = getattr(request.node, "rep_call", None)
-    failed = report is not None and report.failed
-    errors = [e for n, tracked in enumerate(opened) for e in tracked.close(failed, str(n))]
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def member_phone(browsers: Any, email: str) -> tuple[Tracked, Any]:
     tracked = browsers(phone=True)
     page = tracked.new_page()
     log_in(page, email)
     return tracked, page
-
-
-def no_sideways_scroll(page: Any) -> bool:
-    return bool(page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"))
 
 
 def schedule_meeting(

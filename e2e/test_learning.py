@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime
 import re
 import zlib
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -31,7 +30,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS, axe_violations, log_in
+from e2e.conftest import (
+    axe_violations,
+    log_in,
+    no_sideways_scroll,
+    screenshot,
+)
 from tejido.accounts.tests.factories import UserFactory
 from tejido.actors.models import Actor
 from tejido.actors.tests.factories import ActorFactory
@@ -68,8 +72,6 @@ from tejido.network.models import Provenance, Tie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1280, "height": 900}
 EXPERIENCE = "Feria de las organizaciones del barrio"
 
 
@@ -85,12 +87,7 @@ def es_text(text: str) -> str:
 
 
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"learning-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any) -> bool:
-    return bool(page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"))
+    screenshot(page, f"learning-{name}")
 
 
 def accessible(page: Any, what: str) -> None:
@@ -106,47 +103,6 @@ def pdf_text(content: bytes) -> bytes:
         except zlib.error:
             continue
     return b"\n".join(parts)
-
-
-class Tracked:
-    """A browser context whose pages fail the test on any JavaScript error."""
-
-    def __init__(self, browser: Any, base_url: str, *, phone: bool) -> None:
-        options: dict[str, Any] = {"base_url": base_url, "locale": "es-CL"}
-        if phone:
-            options.update(viewport=PHONE, is_mobile=True, has_touch=True)
-        else:
-            options.update(viewport=DESK)
-        self.context = browser.new_context(**options)
-        self.errors: list[str] = []
-
-    def new_page(self) -> Any:
-        page = self.context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        return page
-
-    def close(self, failed: bool = False, name: str = "") -> list[str]:
-        if failed:
-            for number, page in enumerate(self.context.pages):
-                shot(page, f"failed-{name}-{number}")
-        self.context.close()
-        return self.errors
-
-
-@pytest.fixture
-def browsers(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    opened: list[Tracked] = []
-
-    def open_context(*, phone: bool) -> Tracked:
-        opened.append(Tracked(browser, live_server.url, phone=phone))
-        return opened[-1]
-
-    yield open_context
-    report = getattr(request.node, "rep_call", None)
-    failed = report is not None and report.failed
-    errors = [e for n, tracked in enumerate(opened) for e in tracked.close(failed, str(n))]
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture
