@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("tejido.governance.urls")),
     path("", include("tejido.funds.urls")),
     path("", include("tejido.learning.urls")),
+    path("", include("tejido.cooperation.urls")),
     path("", include("tejido.dashboards.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tejido.governance",
     "tejido.funds",
     "tejido.learning",
+    "tejido.cooperation",
     "tejido.dashboards",
     "tejido.api",
 ]

@@ -48,6 +48,17 @@ def represents_actor(user: Any, actor: Any = None) -> bool:
 
 
 @rules.predicate
+def speaks_for_an_organization(user: Any, obj: Any = None) -> bool:
+    """The user represents at least one organization of the object's program (the object is
+    the Program or anything with a `program_id`)."""
+    mine = represented_ids(user)
+    program_id = getattr(obj, "program_id", None) or getattr(obj, "pk", None)
+    if not mine or program_id is None:
+        return False
+    return Actor.objects.organizations().filter(pk__in=mine, program_id=program_id).exists()
+
+
+@rules.predicate
 def is_person(user: Any, actor: Any = None) -> bool:
     return isinstance(actor, Actor) and actor.kind == ActorKind.PERSON
 

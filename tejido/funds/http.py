@@ -7,23 +7,14 @@ see is forbidden (403); an anonymous visitor is asked to log in instead of eithe
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from tejido.core.http import LoginRequired, program_for_request
+from tejido.core.http import program_for_request, refuse
 
 from .models import Application, Award, Call, CallStatus
 
 VIEW_CALL = "funds.view_call"
 MANAGE_CALL = "funds.manage_call"
-
-
-def _refuse(request: HttpRequest, *, hidden: bool) -> None:
-    if not request.user.is_authenticated:
-        raise LoginRequired
-    if hidden:
-        raise Http404
-    raise PermissionDenied
 
 
 def call_for_request(request: HttpRequest, slug: str, pk: int, perm: str = VIEW_CALL) -> Call:
@@ -38,9 +29,9 @@ def call_for_request(request: HttpRequest, slug: str, pk: int, perm: str = VIEW_
     if not user.has_perm(VIEW_CALL, call) or (
         call.status == CallStatus.DRAFT and not user.has_perm(MANAGE_CALL, call)
     ):
-        _refuse(request, hidden=True)
+        refuse(request, hidden=True)
     if perm != VIEW_CALL and not user.has_perm(perm, call):
-        _refuse(request, hidden=False)
+        refuse(request, hidden=False)
     return call
 
 
@@ -60,9 +51,9 @@ def application_for_request(
     application.call.program = program
     user = request.user
     if not user.has_perm("funds.view_application", application):
-        _refuse(request, hidden=True)
+        refuse(request, hidden=True)
     if perm != "funds.view_application" and not user.has_perm(perm, application):
-        _refuse(request, hidden=False)
+        refuse(request, hidden=False)
     return application
 
 
@@ -82,7 +73,7 @@ def award_for_request(
     award.application.call.program = program
     user = request.user
     if not user.has_perm("funds.view_award", award):
-        _refuse(request, hidden=True)
+        refuse(request, hidden=True)
     if perm != "funds.view_award" and not user.has_perm(perm, award):
-        _refuse(request, hidden=False)
+        refuse(request, hidden=False)
     return award

@@ -17,23 +17,11 @@ from tejido.accounts.rules import (
     is_public_program,
     is_superuser,
 )
-from tejido.actors.rules import represented_ids
+from tejido.actors.rules import represented_ids, speaks_for_an_organization
 
 
 def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
-@rules.predicate
-def speaks_for_an_organization(user: Any, obj: Any = None) -> bool:
-    """The user represents at least one organization of the object's program."""
-    from tejido.actors.models import Actor
-
-    mine = represented_ids(user)
-    program_id = getattr(obj, "program_id", None) or getattr(obj, "pk", None)
-    if not mine or program_id is None:
-        return False
-    return Actor.objects.organizations().filter(pk__in=mine, program_id=program_id).exists()
 
 
 @rules.predicate

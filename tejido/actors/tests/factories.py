@@ -1,5 +1,9 @@
+from typing import Any
+
 import factory
 
+from tejido.accounts.models import Role
+from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
 from tejido.actors.models import Actor, ActorKind, Membership, Representative, Sector
 from tejido.core.tests.factories import ProgramFactory
 from tejido.core.text import normalize_for_search
@@ -42,3 +46,27 @@ class RepresentativeFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory("tejido.accounts.tests.factories.UserFactory")
     organization = factory.SubFactory(ActorFactory)
+
+
+def representative_of(organization: Any, user: Any = None) -> Any:
+    """A user who speaks for `organization` (with the representative role in its program)."""
+    user = user or UserFactory()
+    Representative.objects.create(user=user, organization=organization)
+    ProgramRoleFactory(
+        user=user, program=organization.program, role=Role.ORGANIZATION_REPRESENTATIVE
+    )
+    return user
+
+
+def coordinator_of(program: Any) -> Any:
+    """A user with the coordinator role in `program`."""
+    user = UserFactory()
+    ProgramRoleFactory(user=user, program=program, role=Role.COORDINATOR)
+    return user
+
+
+def member_of(program: Any, role: str = Role.DIRECTORATE_MEMBER) -> Any:
+    """A user with some role in `program`."""
+    user = UserFactory()
+    ProgramRoleFactory(user=user, program=program, role=role)
+    return user

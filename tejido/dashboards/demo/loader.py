@@ -28,6 +28,7 @@ from tejido.actors.services import (
     person_record_gender,
     representative_add,
 )
+from tejido.cooperation.models import Consortium
 from tejido.core.models import Cycle, Program, Territory, Theme
 from tejido.core.services import program_create, territory_create, theme_create
 from tejido.funds.models import Award
@@ -57,6 +58,7 @@ from .content import (
     Group,
     ProgramSpec,
 )
+from .cooperation import CooperationSummary, load_cooperation
 from .cycle import GovernanceSummary, load_governance
 from .funds import QUIET_MAIL, FundsSummary, load_funds
 from .governance.bodies import MEMBER_EMAIL_DOMAIN
@@ -101,6 +103,7 @@ class DemoSummary:
     governance: list[GovernanceSummary] = field(default_factory=list)
     funds: list[FundsSummary] = field(default_factory=list)
     learning: list[LearningSummary] = field(default_factory=list)
+    cooperation: list[CooperationSummary] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -148,6 +151,8 @@ def demo_reset(*, only: Sequence[str] | None = None) -> int:
     Award.objects.filter(application__call__program__slug__in=slugs).delete()
     # Certificates protect their enrolment (an issued certificate is never deleted by accident).
     Certificate.objects.filter(enrolment__cohort__program__slug__in=slugs).delete()
+    # A consortium protects its lead (an entity leading a bid is not deleted by accident).
+    Consortium.objects.filter(program__slug__in=slugs).delete()
     Program.objects.filter(slug__in=slugs).delete()
     if only is None:
         User.objects.filter(email__in=DEMO_EMAILS).delete()
@@ -207,6 +212,10 @@ def _demo_load_atomic(*, today: datetime.date | None, only: Sequence[str] | None
             # Closed cohorts and "we tried this too" record ties before the analysis.
             summary.learning.append(
                 load_learning(program, coordinator=coordinators[program.slug], today=today)
+            )
+            # Agreements, consortia, projects, transfers and missions record ties too.
+            summary.cooperation.append(
+                load_cooperation(program, coordinator=coordinators[program.slug], today=today)
             )
     for program in summary.programs:
         analyse_network(program, coordinators[program.slug], today)

@@ -11,8 +11,17 @@ from django.utils import timezone
 
 from tejido.accounts.models import Role
 from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
-from tejido.actors.models import Representative
-from tejido.actors.tests.factories import ActorFactory
+from tejido.actors.tests.factories import (
+    ActorFactory,
+)
+
+# The user helpers live with the actor factories; re-exported here for the tests.
+from tejido.actors.tests.factories import (
+    coordinator_of as coordinator_of,
+)
+from tejido.actors.tests.factories import (
+    representative_of as representative_of,
+)
 from tejido.core.tests.factories import ProgramFactory, TerritoryFactory
 from tejido.funds.models import (
     AllocationRule,
@@ -171,22 +180,6 @@ class AwardFactory(factory.django.DjangoModelFactory):
     amount = factory.LazyAttribute(lambda o: o.application.requested_amount)
     awarded_on = factory.LazyFunction(timezone.localdate)
     identifier = factory.Sequence(lambda n: f"360G-tejido-test-{n}")
-
-
-def representative_of(organization: Any, user: Any = None) -> Any:
-    """A user who speaks for `organization` (with the representative role in its program)."""
-    user = user or UserFactory()
-    Representative.objects.create(user=user, organization=organization)
-    ProgramRoleFactory(
-        user=user, program=organization.program, role=Role.ORGANIZATION_REPRESENTATIVE
-    )
-    return user
-
-
-def coordinator_of(program: Any) -> Any:
-    user = UserFactory()
-    ProgramRoleFactory(user=user, program=program, role=Role.COORDINATOR)
-    return user
 
 
 def reviewer_of(call: Any, **extra: Any) -> CallReviewer:

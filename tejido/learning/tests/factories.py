@@ -9,10 +9,23 @@ from typing import Any, cast
 import factory
 from django.utils import timezone
 
-from tejido.accounts.models import Role
-from tejido.accounts.tests.factories import ProgramRoleFactory, UserFactory
-from tejido.actors.models import Actor, ActorKind, Membership, Representative
-from tejido.actors.tests.factories import ActorFactory, PersonFactory
+from tejido.accounts.tests.factories import UserFactory
+from tejido.actors.models import Actor, ActorKind, Membership
+from tejido.actors.tests.factories import (
+    ActorFactory,
+    PersonFactory,
+)
+
+# The user helpers live with the actor factories; re-exported here for the tests.
+from tejido.actors.tests.factories import (
+    coordinator_of as coordinator_of,
+)
+from tejido.actors.tests.factories import (
+    member_of as member_of,
+)
+from tejido.actors.tests.factories import (
+    representative_of as representative_of,
+)
 from tejido.core.tests.factories import ProgramFactory
 from tejido.learning.models import (
     Attendance,
@@ -185,29 +198,6 @@ class LibraryItemFactory(factory.django.DjangoModelFactory):
     language = "es"
     status = PublicationStatus.PUBLISHED
     published_on = factory.LazyFunction(timezone.localdate)
-
-
-def representative_of(organization: Any, user: Any = None) -> Any:
-    """A user who speaks for `organization` (with the representative role in its program)."""
-    user = user or UserFactory()
-    Representative.objects.create(user=user, organization=organization)
-    ProgramRoleFactory(
-        user=user, program=organization.program, role=Role.ORGANIZATION_REPRESENTATIVE
-    )
-    return user
-
-
-def coordinator_of(program: Any) -> Any:
-    user = UserFactory()
-    ProgramRoleFactory(user=user, program=program, role=Role.COORDINATOR)
-    return user
-
-
-def member_of(program: Any, role: str = Role.DIRECTORATE_MEMBER) -> Any:
-    """A user with some role in `program` (a member of its learning community)."""
-    user = UserFactory()
-    ProgramRoleFactory(user=user, program=program, role=role)
-    return user
 
 
 def person_in(organization: Any, **extra: Any) -> Any:

@@ -43,6 +43,9 @@ class Provenance(models.TextChoices):
     INTRODUCTION = "introduction", _("Introduction")
     TRAINING = "training", _("Training")
     LEARNING = "learning", _("Learning community")
+    SHARED_SERVICE = "shared_service", _("Shared service")
+    JOINT_PROJECT = "joint_project", _("Joint project")
+    TRANSFER = "transfer", _("Transfer of a tool or method")
 
 
 class TieQuerySet(models.QuerySet["Tie"]):

@@ -139,6 +139,22 @@ class Command(BaseCommand):
                     "exchanges": learning.exchanges,
                 }
             )
+        for cooperation in summary.cooperation:
+            self.stdout.write(
+                _(
+                    "Intercooperation: %(listings)s shared services offered or needed, "
+                    "%(agreements)s agreements, %(consortia)s consortia, %(projects)s joint "
+                    "projects, %(spaces)s reflection spaces, %(missions)s study missions."
+                )
+                % {
+                    "listings": cooperation.listings,
+                    "agreements": cooperation.agreements,
+                    "consortia": cooperation.consortia,
+                    "projects": cooperation.projects,
+                    "spaces": cooperation.spaces,
+                    "missions": cooperation.missions,
+                }
+            )
         self.accounts_table()
 
     def accounts_table(self) -> None:

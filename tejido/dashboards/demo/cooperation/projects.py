@@ -1,0 +1,15 @@
+"""The projects part of the cooperation demo."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from tejido.core.models import Program
+
+
+def demo_projects(
+    program: Program, *, coordinator: Any, today: datetime.date, rng: random.Random
+) -> None:
+    """Filled in by the projects area."""
