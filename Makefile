@@ -64,6 +64,7 @@ bench: install
 	$(RUN) python -m benchmarks.funds_assignment --write
 	$(RUN) python -m benchmarks.learning_search --write
 	$(RUN) python -m benchmarks.learning_attendance --write
+	$(RUN) python -m benchmarks.cooperation_matching --write
 
 messages: python-deps
 	$(RUN) tejido makemessages -l es -l ca -l en --no-obsolete --no-location --ignore=node_modules --ignore=.venv --ignore=staticfiles --ignore=tejido/static/dist
