@@ -8,4 +8,9 @@ class CooperationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tejido.core.panels import register_actor_panel
+
         from . import rules  # noqa: F401  (registers the permissions)
+        from .board.panels import actor_cooperation_panel
+
+        register_actor_panel(actor_cooperation_panel)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -64,10 +65,14 @@ def _open_listings(program_id: int) -> QuerySet[ServiceListing]:
 
 
 def _as_listings(queryset: QuerySet[ServiceListing]) -> list[tuple[str, matching.Listing]]:
-    """One query: (kind, listing as plain values), an offer's capacity as the places left."""
+    """One query: (kind, listing as plain values), an offer's capacity as the places left.
+
+    A listing without a territory of its own is offered or needed wherever its entity works:
+    the entity's territory stands in for it (none only when the entity has none either)."""
     rows = queryset.annotate(
-        taken=Count("agreements", filter=Q(agreements__status=AgreementStatus.AGREED))
-    ).values_list("id", "actor_id", "category", "territory__path", "capacity", "taken", "kind")
+        taken=Count("agreements", filter=Q(agreements__status=AgreementStatus.AGREED)),
+        place=Coalesce("territory__path", "actor__territory__path"),
+    ).values_list("id", "actor_id", "category", "place", "capacity", "taken", "kind")
     return [
         (
             kind,
@@ -105,16 +110,17 @@ def _served(program_id: int) -> list[tuple[int, int, str]]:
 
 
 def _territory_reason(relation: str, need: ServiceListing, offer: ServiceListing) -> str:
+    place = offer.territory or offer.actor.territory
     if relation == matching.SAME:
         return _("Same territory")
-    if relation == matching.WITHIN and offer.territory is not None:
-        return _("The offer covers all of %(territory)s") % {"territory": offer.territory.name}
-    if relation == matching.COVERS and offer.territory is not None:
+    if relation == matching.WITHIN and place is not None:
+        return _("The offer covers all of %(territory)s") % {"territory": place.name}
+    if relation == matching.COVERS and place is not None:
         return _("Offered in %(territory)s, inside the area of the need") % {
-            "territory": offer.territory.name
+            "territory": place.name
         }
-    if relation == matching.NEARBY and offer.territory is not None:
-        return _("Neighbouring territory: %(territory)s") % {"territory": offer.territory.name}
+    if relation == matching.NEARBY and place is not None:
+        return _("Neighbouring territory: %(territory)s") % {"territory": place.name}
     return _("No territorial limit")
 
 
@@ -132,7 +138,9 @@ def _service_matches(found: Sequence[matching.Match]) -> list[ServiceMatch]:
     """One query: the listings of `found` with their actors and territories."""
     ids = {m.need for m in found} | {m.offer for m in found}
     listings = (
-        ServiceListing.objects.filter(pk__in=ids).select_related("actor", "territory").in_bulk()
+        ServiceListing.objects.filter(pk__in=ids)
+        .select_related("actor__territory", "territory")
+        .in_bulk()
         if ids
         else {}
     )

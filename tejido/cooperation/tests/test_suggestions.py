@@ -220,3 +220,20 @@ def test_ended_ties_do_not_count(program, places):
     TieFactory(source=a, target=b, ended_on=timezone.localdate() - datetime.timedelta(days=1))
     [found] = matches_for_need(need)
     assert found.distance is None
+
+
+def test_a_listing_without_territory_is_placed_where_its_entity_works(program, places):
+    """An empty territory means "wherever the entity works": two entities of the same comuna
+    whose listings name no territory are in the same territory, not "anywhere"."""
+    needing = ActorFactory(program=program, territory=places["valpo"])
+    offering = ActorFactory(program=program, territory=places["valpo"])
+    elsewhere = ActorFactory(program=program, territory=places["other"])
+    need = listing(program, needing, ListingKind.NEED)
+    near = listing(program, offering, ListingKind.OFFER)
+    listing(program, elsewhere, ListingKind.OFFER)
+
+    found = matches_for_need(need)
+
+    assert [m.offer.pk for m in found] == [near.pk]
+    assert found[0].territory == "same"
+    assert "Same territory" in found[0].reasons

@@ -115,7 +115,9 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
     # Cycle 4 is running: its new ties so far come from the open survey's answers, from
     # the introductions a coordinator recorded after the network's suggestions, from the
     # directorates' meetings, from the competitive fund's awards, from the training cohorts
-    # closed and from the learning community's "we tried this too" and exchanges.
+    # closed, from the learning community's "we tried this too" and exchanges, and from
+    # intercooperation: shared services agreed, a consortium's bid, a joint project, transfers
+    # and a study mission's contacts.
     assert set(current.filter(cycle__number=4).values_list("provenance", flat=True)) == {
         Provenance.SURVEY,
         Provenance.INTRODUCTION,
@@ -123,6 +125,11 @@ def test_ties_grow_over_three_cycles_with_more_bridging_later(demo):
         Provenance.FUND,
         Provenance.TRAINING,
         Provenance.LEARNING,
+        Provenance.SHARED_SERVICE,
+        Provenance.CONSORTIUM,
+        Provenance.JOINT_PROJECT,
+        Provenance.TRANSFER,
+        Provenance.MISSION,
     }
     # Bridging ties (between actors of different territories) make up a growing share.
     shares = []
