@@ -184,6 +184,32 @@ def matches_for_need(need: ServiceListing, *, limit: int = 5) -> list[ServiceMat
     return _service_matches(found)
 
 
+def best_offers_for_needs(needs: Sequence[ServiceListing]) -> dict[int, ServiceMatch]:
+    """The best open offer of another entity for each of `needs` (all of one program), by need
+    id: one matching run for them all (5 queries however many needs)."""
+    if not needs:
+        return {}
+    program_id = needs[0].program_id
+    categories = {need.category for need in needs}
+    listings = _as_listings(
+        ServiceListing.objects.filter(
+            Q(pk__in=[need.pk for need in needs])
+            | Q(
+                pk__in=_open_listings(program_id).filter(
+                    kind=ListingKind.OFFER, category__in=categories
+                )
+            )
+        )
+    )
+    wanted = {need.pk for need in needs}
+    subjects = [x for _kind, x in listings if x.id in wanted]
+    offers = [x for kind, x in listings if x.id not in wanted and kind == ListingKind.OFFER]
+    found = matching.match_needs(
+        subjects, offers, _entity_ties(program_id), _served(program_id), per_need=1
+    )
+    return {m.need.pk: m for m in _service_matches([ms[0] for ms in found.values() if ms])}
+
+
 def matches_for_offer(offer: ServiceListing, *, limit: int = 5) -> list[ServiceMatch]:
     """The open needs of other entities that `offer` answers best (5 queries)."""
     listings = _as_listings(

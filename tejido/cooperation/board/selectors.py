@@ -555,15 +555,10 @@ def unmatched_needs(program: Program) -> QuerySet[ServiceListing]:
 
 
 def best_matches(needs: Sequence[ServiceListing]) -> dict[int, Any]:
-    """The best offer for each need (one call of the matcher per need: keep `needs` short)."""
+    """The best offer for each need, in one matching run (a fixed number of queries)."""
     from .. import suggestions
 
-    best = {}
-    for need in needs:
-        matches = suggestions.matches_for_need(need, limit=1)
-        if matches:
-            best[need.pk] = matches[0]
-    return best
+    return suggestions.best_offers_for_needs(needs)
 
 
 def looking_for_partners(program: Program) -> QuerySet[Consortium]:

@@ -20,6 +20,7 @@ from tejido.cooperation.models import (
 from tejido.cooperation.suggestions import (
     PartnerCandidate,
     ServiceMatch,
+    best_offers_for_needs,
     consortium_partner_suggestions,
     matches_for_actor,
     matches_for_need,
@@ -237,3 +238,20 @@ def test_a_listing_without_territory_is_placed_where_its_entity_works(program, p
     assert [m.offer.pk for m in found] == [near.pk]
     assert found[0].territory == "same"
     assert "Same territory" in found[0].reasons
+
+
+def test_best_offers_for_many_needs_agree_with_one_need_at_a_time(program, places):
+    build_market(program, places, 30)
+    needs = list(program.service_listings.filter(kind=ListingKind.NEED).order_by("pk"))
+    one_by_one = {}
+    for need in needs:
+        found = matches_for_need(need, limit=1)
+        if found:
+            one_by_one[need.pk] = (found[0].offer.pk, found[0].score)
+
+    batched, queries = count_queries(best_offers_for_needs, needs)
+
+    assert one_by_one
+    assert {pk: (m.offer.pk, m.score) for pk, m in batched.items()} == one_by_one
+    assert queries == count_queries(best_offers_for_needs, needs[:2])[1]
+    assert best_offers_for_needs([]) == {}
