@@ -285,24 +285,6 @@ class CallCheck:
     documents_only: bool  # passes every rule but the documents it has to attach
 
 
-def _call_rules(call: Any) -> Any:
-    """`tejido.funds.applications.services.call_rules`, from prefetched territories (that one
-    queries them once per call)."""
-    from tejido.funds import eligibility
-
-    territories = sorted(call.eligible_territories.all(), key=lambda t: t.path)
-    return eligibility.CallRules(
-        closes_on=timezone.localtime(call.closes_at).date(),
-        sectors=tuple(call.eligible_sectors or ()),
-        kinds=tuple(call.eligible_kinds or ()),
-        territories=tuple(eligibility.Place(t.name, t.path) for t in territories),
-        legal_document=call.require_legal_document,
-        legal_document_max_age_days=call.legal_document_max_age_days,
-        no_overdue_reports=call.require_no_overdue_reports,
-        one_per_organization=call.one_application_per_organization,
-    )
-
-
 DOCUMENT_RULES = frozenset({"legal_document"})
 
 
@@ -321,6 +303,7 @@ def eligible_calls(profile: Profile, calls: Sequence[Any] | None = None) -> list
     """Open calls of the program the entity passes (or would, with its documents attached):
     the funds' own rules (`tejido.funds.eligibility.check`) on the entity's facts."""
     from tejido.funds import eligibility
+    from tejido.funds.applications.services import call_rules
     from tejido.funds.models import Application, ApplicationStatus, Award
 
     actor = profile.actor
@@ -351,7 +334,7 @@ def eligible_calls(profile: Profile, calls: Sequence[Any] | None = None) -> list
             overdue_awards=overdue,
             other_applications=tuple(submitted.get(call.pk, ())),
         )
-        failed = {r["rule"] for r in eligibility.check(facts, _call_rules(call)) if not r["passed"]}
+        failed = {r["rule"] for r in eligibility.check(facts, call_rules(call)) if not r["passed"]}
         if not failed or failed <= DOCUMENT_RULES:
             found.append(CallCheck(call, documents_only=bool(failed)))
     return found

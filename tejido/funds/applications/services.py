@@ -983,13 +983,13 @@ def send_receipt(application_id: int, version: int, *, base_url: str = "") -> in
 
 
 def call_rules(call: Call) -> eligibility.CallRules:
+    """The call's eligibility rules; its territories come from a prefetch when there is one."""
+    territories = sorted(call.eligible_territories.all(), key=lambda t: t.path)
     return eligibility.CallRules(
         closes_on=timezone.localtime(call.closes_at).date(),
         sectors=tuple(call.eligible_sectors or ()),
         kinds=tuple(call.eligible_kinds or ()),
-        territories=tuple(
-            eligibility.Place(t.name, t.path) for t in call.eligible_territories.order_by("path")
-        ),
+        territories=tuple(eligibility.Place(t.name, t.path) for t in territories),
         legal_document=call.require_legal_document,
         legal_document_max_age_days=call.legal_document_max_age_days,
         no_overdue_reports=call.require_no_overdue_reports,
