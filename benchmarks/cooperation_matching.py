@@ -352,8 +352,10 @@ def measure_database(data: dict[str, Any]) -> dict[str, Any]:
     Tie.objects.bulk_create(rows, batch_size=10_000)
     build_s = time.perf_counter() - start
 
-    times, queries = [], 0
-    for actor in actors[:: len(actors) // 10][:10]:
+    # The first call builds the program's registry and caches it; the others find it there,
+    # as every call does until a tie, an actor or a theme changes.
+    times, queries = [], []
+    for actor in actors[:: len(actors) // 20][:20]:
         with CaptureQueriesContext(connection) as captured:
             begin = time.perf_counter()
             suggestions.partner_suggestions(
@@ -362,8 +364,14 @@ def measure_database(data: dict[str, Any]) -> dict[str, Any]:
                 territory=territories.get(data["paths"][0]) or None,
             )
             times.append(time.perf_counter() - begin)
-        queries = len(captured)
-    return {"build_s": build_s, "times": times, "queries": queries}
+        queries.append(len(captured))
+    return {
+        "build_s": build_s,
+        "cold": times[0],
+        "cold_queries": queries[0],
+        "times": times[1:],
+        "queries": queries[-1],
+    }
 
 
 def fmt(seconds: float) -> str:
@@ -403,11 +411,15 @@ def section(row: dict[str, Any], repeat: int) -> str:
     ]
     if "database" in row:
         db = row["database"]
-        lines.append(
-            f"| `suggestions.partner_suggestions` (SQLite, {ENTITIES:,} actors, built in"
-            f" {fmt(db['build_s'])}) | {fmt(statistics.median(db['times']))} | |"
-            f" {db['queries']} queries, max {fmt(max(db['times']))} | |"
-        )
+        warm = statistics.median(db["times"])
+        verdict = "met" if warm * 1000 < TARGET_PARTNERS_MS else "MISSED"
+        lines += [
+            f"| `suggestions.partner_suggestions`, registry cached (SQLite, {ENTITIES:,}"
+            f" actors) | {fmt(warm)} | | {db['queries']} queries, max {fmt(max(db['times']))} |"
+            f" < {TARGET_PARTNERS_MS:.0f} ms: {verdict} |",
+            f"| the same, first call after a change (builds the registry) | {fmt(db['cold'])} |"
+            f" | {db['cold_queries']} queries | |",
+        ]
     lines += [
         "",
         "The targets are judged on the wall-clock median; the CPU time of the process is"
