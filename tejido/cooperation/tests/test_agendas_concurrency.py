@@ -4,15 +4,15 @@ Needs two connections to one database: PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tejido.cooperation.agendas import services
 from tejido.cooperation.models import Endorsement, PriorityInput, SpaceParticipant
+from tejido.core.tests.concurrency import race
 
 from .agendas_helpers import make_world, prioritizing, published
 
@@ -22,28 +22,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs two connections to one database"
     ),
 ]
-
-
-def race(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(target: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as error:  # reported to the test thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_double_submit_of_an_input_writes_one_row():

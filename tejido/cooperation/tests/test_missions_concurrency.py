@@ -5,18 +5,17 @@ one database: PostgreSQL."""
 from __future__ import annotations
 
 import datetime
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from tejido.actors.tests.factories import ActorFactory
 from tejido.cooperation.missions import services
 from tejido.cooperation.models import FollowUpOutcome, MissionContact, MissionParticipant
+from tejido.core.tests.concurrency import race
 from tejido.core.tests.factories import ProgramFactory
 from tejido.network.models import Tie, TieType
 
@@ -28,28 +27,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs two connections to one database"
     ),
 ]
-
-
-def race(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(target: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as error:  # reported to the test thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def _setup() -> tuple[Any, Any, Any]:

@@ -4,17 +4,16 @@ told it already happened; nothing is written twice. Needs two connections: Postg
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from tejido.cooperation.models import JointProject, Transfer
 from tejido.cooperation.projects import services
 from tejido.core.models import AuditEntry
+from tejido.core.tests.concurrency import race
 from tejido.network.models import Tie
 
 from .projects_helpers import world
@@ -25,28 +24,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs two connections to one database"
     ),
 ]
-
-
-def race(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(target: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as error:  # reported to the test thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_two_agrees_at_once_write_once():

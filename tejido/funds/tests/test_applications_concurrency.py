@@ -5,15 +5,12 @@ that two connections can share: PostgreSQL (the in-memory SQLite of the default 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from tejido.accounts.tests.factories import UserFactory
+from tejido.core.tests.concurrency import race
 from tejido.funds.applications import services
 from tejido.funds.models import Application, ApplicationStatus, ApplicationVersion
 
@@ -26,29 +23,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs two connections to one database (PostgreSQL)"
     ),
 ]
-
-
-def race(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run the targets in threads released together; their results and errors."""
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(target: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as error:  # reported to the test thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_two_representatives_submitting_for_one_organization_make_one_submission() -> None:

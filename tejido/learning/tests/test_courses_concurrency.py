@@ -4,15 +4,15 @@ the cohort is full. Needs two connections to one database: PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from tejido.actors.tests.factories import ActorFactory
+from tejido.core.tests.concurrency import race
 from tejido.core.tests.factories import ProgramFactory
 from tejido.learning.courses import services
 from tejido.learning.models import Cohort, Enrolment
@@ -25,29 +25,6 @@ pytestmark = [
         connection.vendor == "sqlite", reason="needs two connections to one database (PostgreSQL)"
     ),
 ]
-
-
-def race(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run the targets in threads released together; their results and errors."""
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(target: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as error:  # reported to the test thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_two_representatives_taking_the_last_place_at_once_one_gets_it():
