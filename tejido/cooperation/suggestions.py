@@ -12,11 +12,11 @@ runs a fixed number of queries whatever the size of the program.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -275,27 +275,28 @@ def needs_actor_could_serve(actor: Actor, *, limit: int = 10) -> list[ServiceMat
 # Partners ----------------------------------------------------------------------------------
 
 
-# A program's registry is built once per state of its network and kept in the cache: building
-# it reads every entity, theme and tie of the program (seconds for 100,000 entities), while
-# suggesting from it takes milliseconds. The key changes with any tie, actor or theme change;
-# the time limit only bounds what a missed change could cost.
-REGISTRY_CACHE_SECONDS = 15 * 60
+# A program's registry is built once per state of its network and kept in this process:
+# building it reads every entity, theme and tie of the program (seconds for 100,000
+# entities), while suggesting from it takes milliseconds. The key changes with any tie, actor
+# or theme change. It is kept in memory rather than in Django's cache, which would pickle and
+# unpickle megabytes of arrays on every call; each process builds it once.
+_REGISTRIES: dict[int, tuple[str, partners.Registry]] = {}
+_REGISTRY_LOCK = threading.Lock()
 
 
 def _registry(program: Program) -> partners.Registry:
-    """The program's registry, from the cache when its network has not changed (3 queries), or
+    """The program's registry, from memory when its network has not changed (3 queries), or
     built again (7 queries)."""
     themes = Actor.themes.through.objects.filter(actor__program=program).aggregate(
         last=Max("id"), count=Count("id")
     )
-    key = (
-        f"cooperation:partners:{program.pk}:{ties_version(program)}"
-        f":{themes['last'] or 0}.{themes['count']}"
-    )
-    registry: partners.Registry | None = cache.get(key)
-    if registry is None:
-        registry = _build_registry(program)
-        cache.set(key, registry, REGISTRY_CACHE_SECONDS)
+    key = f"{ties_version(program)}:{themes['last'] or 0}.{themes['count']}"
+    kept = _REGISTRIES.get(program.pk)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    registry = _build_registry(program)
+    with _REGISTRY_LOCK:
+        _REGISTRIES[program.pk] = (key, registry)
     return registry
 
 
