@@ -35,18 +35,14 @@ coordinator) where A takes part, with an item and a group; a published space; a 
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.conf import settings
 from django.core import mail
 from django.core.files.base import ContentFile
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from tejido.accounts.tests.factories import UserFactory
@@ -60,8 +56,9 @@ from tejido.cooperation.models import (
     PartnerRole,
     SpaceStatus,
 )
-from tejido.core.models import AuditEntry, Program
+from tejido.core.models import Program
 from tejido.core.tests.factories import ProgramFactory, TerritoryFactory
+from tejido.core.tests.matrix import client_for, fingerprint, outcome, url_names
 
 from .factories import (
     AgendaItemFactory,
@@ -289,36 +286,6 @@ ARGS: dict[str, Args] = {
 }
 
 
-def _client(world: World, who: str) -> Client:
-    client = Client(headers={"Accept-Language": "en"})
-    user = world.users[who]
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _outcome(response: Any) -> str:
-    if response.status_code == 302:
-        login = reverse(settings.LOGIN_URL) if ":" in settings.LOGIN_URL else settings.LOGIN_URL
-        return "login" if response["Location"].startswith(login) else "302"
-    return str(response.status_code)
-
-
-def _fingerprint() -> str:
-    """Everything the cooperation module and its side effects may write."""
-    from tejido.network.models import Tie
-
-    rows: dict[str, Any] = {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in apps.get_app_config("cooperation").get_models()
-    }
-    rows["audit"] = AuditEntry.objects.count()
-    rows["ties"] = list(Tie.objects.order_by("pk").values())
-    rows["actors"] = list(apps.get_model("actors", "Actor").objects.order_by("pk").values("pk"))
-    rows["mail"] = len(mail.outbox)
-    return json.dumps(rows, default=str, sort_keys=True)
-
-
 @dataclass(frozen=True)
 class Row:
     name: str  # URL name without "cooperation:"
@@ -472,23 +439,25 @@ def _check(row: Row, state: str, world: World, url: str) -> None:
     got: dict[str, str] = {}
     if row.method != "POST":
         for who in USERS:
-            got[who] = _outcome(_client(world, who).get(url))
+            got[who] = outcome(client_for(world.users[who]).get(url))
     else:
         got = {who: "ok" for who, code in expected.items() if code == "ok"}
     if row.method in ("POST", "GET+POST"):
-        before = _fingerprint()
+        before = fingerprint("cooperation", actors=True)
         posted: dict[str, str] = {}
         for who, code in expected.items():
             # POST-only rows send every cell but "ok": a 302 or a 400 there is the view's
             # answer to an empty form (the fingerprint proves nothing changed).
             if code in REFUSALS or (row.method == "POST" and code != "ok"):
-                posted[who] = _outcome(_client(world, who).post(url, {}))
+                posted[who] = outcome(client_for(world.users[who]).post(url, {}))
         if row.method == "POST":
             got.update(posted)
         else:
             wrong = {who: code for who, code in posted.items() if code != expected[who]}
             assert not wrong, f"POST {url}: {wrong} (GET refusals were {expected})"
-        assert _fingerprint() == before, f"a refused POST to {url} changed something"
+        assert fingerprint("cooperation", actors=True) == before, (
+            f"a refused POST to {url} changed something"
+        )
     mismatches = {
         who: f"got {got[who]}, expected {expected[who]}"
         for who in USERS
@@ -508,21 +477,8 @@ def test_page(row: Row, state: str) -> None:
 # -- nothing left out -------------------------------------------------------------------------
 
 
-def _cooperation_url_names() -> set[str]:
-    def walk(patterns: list[Any], namespace: str) -> set[str]:
-        names: set[str] = set()
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                names |= walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name and namespace == "cooperation":
-                names.add(pattern.name)
-        return names
-
-    return walk(get_resolver().url_patterns, "")
-
-
 def test_every_cooperation_page_has_a_row() -> None:
-    names = _cooperation_url_names()
+    names = url_names("cooperation")
     assert len(names) > 60, names
     assert names - {row.name for row in ROWS} == set(), "pages without a row"
     assert {row.name for row in ROWS} - names == set(), "rows of pages that do not exist"

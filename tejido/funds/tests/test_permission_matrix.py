@@ -28,23 +28,18 @@ organization with its own representative; a reviewer pool of two. Further states
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.conf import settings
-from django.core import mail
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from tejido.accounts.tests.factories import UserFactory
 from tejido.api.funds import router as funds_router
-from tejido.core.models import AuditEntry
+from tejido.core.tests.matrix import client_for, fingerprint, outcome, url_names
 from tejido.funds.awards import services as award_services
 from tejido.funds.models import (
     Application,
@@ -546,55 +541,28 @@ API_ROWS: list[Row] = [
 # -- how a cell is checked --------------------------------------------------------------------
 
 
-def _client(world: Funds, who: str) -> Client:
-    client = Client(headers={"Accept-Language": "en"})
-    user = world.users[who]
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _code(response: Any) -> str:
-    if response.status_code == 302:
-        login = reverse(settings.LOGIN_URL) if ":" in settings.LOGIN_URL else settings.LOGIN_URL
-        return "login" if response["Location"].startswith(login) else "302"
-    return str(response.status_code)
-
-
-def _fingerprint() -> str:
-    """Everything the funds module and its side effects may write."""
-    from tejido.network.models import Tie
-
-    rows: dict[str, Any] = {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in apps.get_app_config("funds").get_models()
-    }
-    rows["audit"] = AuditEntry.objects.count()
-    rows["ties"] = Tie.objects.count()
-    rows["mail"] = len(mail.outbox)
-    return json.dumps(rows, default=str, sort_keys=True)
-
-
 def _check(row: Row, world: Funds, url: str) -> None:
     expected = row.expected
     got: dict[str, str] = {}
     if row.method != "POST":
         for who in USERS:
-            got[who] = _code(_client(world, who).get(url))
+            got[who] = outcome(client_for(world.users[who]).get(url))
     else:
         got = {who: "ok" for who, code in expected.items() if code == "ok"}
     if row.method in ("POST", "GET+POST"):
-        before = _fingerprint()
+        before = fingerprint("funds", ties=False)
         posted: dict[str, str] = {}
         for who, code in expected.items():
             if code in REFUSALS:
-                posted[who] = _code(_client(world, who).post(url, {}))
+                posted[who] = outcome(client_for(world.users[who]).post(url, {}))
         if row.method == "POST":
             got.update(posted)
         else:
             wrong = {who: code for who, code in posted.items() if code != expected[who]}
             assert not wrong, f"POST {url}: {wrong} (GET refusals were {expected})"
-        assert _fingerprint() == before, f"a refused POST to {url} changed something"
+        assert fingerprint("funds", ties=False) == before, (
+            f"a refused POST to {url} changed something"
+        )
     mismatches = {
         who: f"got {got[who]}, expected {expected[who]}"
         for who in USERS
@@ -621,21 +589,8 @@ def test_api(row: Row) -> None:
 # -- nothing left out -------------------------------------------------------------------------
 
 
-def _funds_url_names() -> set[str]:
-    def walk(patterns: list[Any], namespace: str) -> set[str]:
-        names: set[str] = set()
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                names |= walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name and namespace == "funds":
-                names.add(pattern.name)
-        return names
-
-    return walk(get_resolver().url_patterns, "")
-
-
 def test_every_funds_page_has_a_row() -> None:
-    names = _funds_url_names()
+    names = url_names("funds")
     assert len(names) > 50, names
     assert names - {row.name for row in ROWS} == set()
     assert {row.name for row in ROWS} - names == set(), "rows of pages that do not exist"
@@ -665,9 +620,11 @@ def test_every_funds_api_endpoint_has_a_row() -> None:
 def test_the_public_reads_the_results_only_once_published(state: str) -> None:
     world = build(state)
     award = world.objects["award"]
-    page = _client(world, "anon").get(reverse("funds:call", kwargs=_c(world)))
+    page = client_for(world.users["anon"]).get(reverse("funds:call", kwargs=_c(world)))
     assert page.status_code == 200
-    api = _client(world, "stranger").get(API.format(slug=world.slug) + f"/{world.call.pk}/awards")
+    api = client_for(world.users["stranger"]).get(
+        API.format(slug=world.slug) + f"/{world.call.pk}/awards"
+    )
     shown = world.application.title in page.content.decode()
     if state == "published":
         assert shown, "the published call page lists the funded project"

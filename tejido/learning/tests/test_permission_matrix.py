@@ -28,25 +28,22 @@ published members-only and draft library items, each with a file (the public one
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from tejido.accounts.tests.factories import UserFactory
 from tejido.actors.tests.factories import ActorFactory
-from tejido.core.models import AuditEntry, Program
+from tejido.core.models import Program
 from tejido.core.tests.factories import ProgramFactory, TerritoryFactory
+from tejido.core.tests.matrix import client_for, fingerprint, outcome, url_names
 from tejido.learning import search
 from tejido.learning.attendance import codes
 from tejido.learning.models import (
@@ -469,57 +466,28 @@ ROWS: list[Row] = [
 # -- how a cell is checked --------------------------------------------------------------------
 
 
-def _client(world: Learning, who: str) -> Client:
-    client = Client(headers={"Accept-Language": "en"})
-    user = world.users[who]
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def _outcome(response: Any) -> str:
-    if response.status_code == 302:
-        login = reverse(settings.LOGIN_URL) if ":" in settings.LOGIN_URL else settings.LOGIN_URL
-        return "login" if response["Location"].startswith(login) else "302"
-    return str(response.status_code)
-
-
-def _fingerprint() -> str:
-    """Everything the learning module and its side effects may write."""
-    from tejido.network.models import Tie
-
-    rows: dict[str, Any] = {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in apps.get_app_config("learning").get_models()
-    }
-    rows["audit"] = AuditEntry.objects.count()
-    rows["ties"] = list(Tie.objects.order_by("pk").values())
-    rows["mail"] = len(mail.outbox)
-    return json.dumps(rows, default=str, sort_keys=True)
-
-
 def _check(row: Row, world: Learning, url: str) -> None:
     expected = row.expected
     got: dict[str, str] = {}
     if row.method != "POST":
         for who in USERS:
-            got[who] = _outcome(_client(world, who).get(url))
+            got[who] = outcome(client_for(world.users[who]).get(url))
     else:
         got = {who: "ok" for who, code in expected.items() if code == "ok"}
     if row.method in ("POST", "GET+POST"):
-        before = _fingerprint()
+        before = fingerprint("learning")
         posted: dict[str, str] = {}
         for who, code in expected.items():
             # POST-only rows send every cell but "ok"; a 302 there is a refusal the view
             # answers with a message (and the fingerprint proves nothing changed).
             if code in REFUSALS or (row.method == "POST" and code != "ok"):
-                posted[who] = _outcome(_client(world, who).post(url, {}))
+                posted[who] = outcome(client_for(world.users[who]).post(url, {}))
         if row.method == "POST":
             got.update(posted)
         else:
             wrong = {who: code for who, code in posted.items() if code != expected[who]}
             assert not wrong, f"POST {url}: {wrong} (GET refusals were {expected})"
-        assert _fingerprint() == before, f"a refused POST to {url} changed something"
+        assert fingerprint("learning") == before, f"a refused POST to {url} changed something"
     mismatches = {
         who: f"got {got[who]}, expected {expected[who]}"
         for who in USERS
@@ -540,21 +508,8 @@ def test_page(row: Row) -> None:
 # -- nothing left out -------------------------------------------------------------------------
 
 
-def _learning_url_names() -> set[str]:
-    def walk(patterns: list[Any], namespace: str) -> set[str]:
-        names: set[str] = set()
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                names |= walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name and namespace == "learning":
-                names.add(pattern.name)
-        return names
-
-    return walk(get_resolver().url_patterns, "")
-
-
 def test_every_learning_page_has_a_row() -> None:
-    names = _learning_url_names()
+    names = url_names("learning")
     assert len(names) > 40, names
     assert names - {row.name for row in ROWS} == set()
     assert {row.name for row in ROWS} - names == set(), "rows of pages that do not exist"
@@ -569,7 +524,7 @@ def test_names_of_people_only_for_members() -> None:
     url = reverse("learning:cohort", kwargs=_pk("planned")(world))
     name = world["person"].name
     for who, shown in (("anon", False), ("stranger", False), ("member", True), ("coord", True)):
-        page = _client(world, who).get(url).content.decode()
+        page = client_for(world.users[who]).get(url).content.decode()
         assert (name in page) is shown, who
 
 
@@ -581,10 +536,10 @@ def test_the_listings_show_only_what_each_user_may_read() -> None:
     members_item = world["members_item"].title
     draft_item = world["draft_item"].title
     for who in USERS:
-        listed = _client(world, who).get(experiences).content.decode()
+        listed = client_for(world.users[who]).get(experiences).content.decode()
         # Drafts are listed only to those who may finish them: their organization.
         assert (draft_experience in listed) is (who == "rep"), who
-        shelf = _client(world, who).get(library).content.decode()
+        shelf = client_for(world.users[who]).get(library).content.decode()
         member = who in ("member", "rep", "other", "coord", "su")
         assert (members_item in shelf) is member, who
         assert (draft_item in shelf) is (who in ("rep", "coord", "su")), who
@@ -593,7 +548,7 @@ def test_the_listings_show_only_what_each_user_may_read() -> None:
 def test_a_refused_certificate_download_says_nothing_of_the_holder() -> None:
     world = build("public")
     url = reverse("learning:certificate_pdf", kwargs=_pk("completed")(world))
-    response = _client(world, "other").get(url)
+    response = client_for(world.users["other"]).get(url)
     assert response.status_code == 404
     assert world["person"].name not in response.content.decode()
     assert world["certificate"].code not in response.content.decode()
