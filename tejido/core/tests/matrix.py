@@ -59,6 +59,8 @@ def fingerprint(app_label: str, *, ties: bool = True, actors: bool = False) -> s
     rows["audit"] = AuditEntry.objects.count()
     rows["ties"] = list(Tie.objects.order_by("pk").values()) if ties else Tie.objects.count()
     if actors:
-        rows["actors"] = list(apps.get_model("actors", "Actor").objects.order_by("pk").values("pk"))
+        from tejido.actors.models import Actor
+
+        rows["actors"] = list(Actor.objects.order_by("pk").values("pk"))
     rows["mail"] = len(mail.outbox)
     return json.dumps(rows, default=str, sort_keys=True)
