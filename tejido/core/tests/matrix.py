@@ -53,7 +53,7 @@ def fingerprint(app_label: str, *, ties: bool = True, actors: bool = False) -> s
     from tejido.network.models import Tie
 
     rows: dict[str, Any] = {
-        model._meta.label: list(model.objects.order_by("pk").values())
+        model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_app_config(app_label).get_models()
     }
     rows["audit"] = AuditEntry.objects.count()
