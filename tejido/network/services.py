@@ -126,6 +126,77 @@ def tie_create(
     return tie
 
 
+# `tie_strengthen(current=...)`: look the pair's tie up (the default) rather than trust the
+# caller's preloaded one (a Tie, or None for "they have none").
+LOOK_UP: Any = object()
+
+
+def tie_strengthen(
+    *,
+    user: Any,
+    source: Actor,
+    target: Actor,
+    tie_type: str,
+    intensity: int,
+    provenance: str,
+    started_on: datetime.date,
+    note: str = "",
+    current: Tie | None = LOOK_UP,
+) -> tuple[Tie, bool]:
+    """Record that two actors are tied at `intensity` at least, never weakening their tie.
+
+    Meetings, awards, courses, agreements, consortia and missions all say "these two work
+    together now"; none of them may lower what the pair already has:
+    - no current tie of this type (either direction): a new one from `started_on`, with `note`;
+    - one in force as strong or stronger: kept as it is, nothing written;
+    - a weaker one, or one that has ended: a new version at the stronger of the two
+      intensities, keeping its direction, trust, value and note (an ended tie starts again on
+      `started_on`, one in force keeps its start).
+
+    `current` is the pair's current tie of this type when the caller has already loaded it
+    (None: they have none), to save a query when recording many pairs.
+    Returns the tie and whether anything was written."""
+    if current is LOOK_UP:
+        ends = (source.pk, target.pk)
+        current = (
+            Tie.objects.current()
+            .filter(tie_type=tie_type, source_id__in=ends, target_id__in=ends)
+            .order_by("-intensity")
+            .first()
+        )
+    if current is None:
+        tie = tie_create(
+            user=user,
+            source=source,
+            target=target,
+            tie_type=tie_type,
+            intensity=intensity,
+            started_on=started_on,
+            provenance=provenance,
+            note=note,
+        )
+        return tie, True
+    in_force = current.ended_on is None or current.ended_on >= timezone.localdate()
+    if in_force and current.intensity >= intensity:
+        return current, False
+    if current.directed and current.source_id != source.pk:
+        source, target = target, source
+    tie = tie_create(
+        user=user,
+        source=source,
+        target=target,
+        tie_type=tie_type,
+        directed=current.directed,
+        intensity=max(current.intensity, intensity),
+        trust=current.trust,
+        value=current.value,
+        started_on=None if in_force else started_on,
+        ended_on=current.ended_on if in_force else None,
+        provenance=provenance,
+    )
+    return tie, True
+
+
 @transaction.atomic
 def tie_update(*, user: Any, tie: Tie, provenance: str | None = None, **changes: Any) -> Tie:
     """Write a new version of the tie; the old one stays, marked as replaced."""

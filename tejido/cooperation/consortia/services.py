@@ -37,7 +37,7 @@ from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory, Theme
 from tejido.core.uploads import check_document, random_file_name
 from tejido.network.models import Intensity, Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import tie_strengthen
 
 from ..models import (
     BidKind,
@@ -665,7 +665,8 @@ def _record_ties(
     day: datetime.date,
     note: str,
 ) -> int:
-    """A tie between every pair of `actors`, never weakening one already as strong."""
+    """A tie between every pair of `actors`, never weakening one already as strong. Returns
+    the number of ties written."""
     ids = [a.pk for a in actors]
     existing = {
         (t.source_id, t.target_id): t
@@ -675,32 +676,18 @@ def _record_ties(
     }
     count = 0
     for source, target in itertools.combinations(actors, 2):
-        tie = existing.get((source.pk, target.pk)) or existing.get((target.pk, source.pk))
-        if tie is not None and tie.intensity >= intensity:
-            continue
-        if tie is None:
-            tie_create(
-                user=user,
-                source=source,
-                target=target,
-                tie_type=tie_type,
-                intensity=intensity,
-                provenance=Provenance.CONSORTIUM,
-                started_on=day,
-                note=note,
-            )
-        else:
-            tie_create(
-                user=user,
-                source=source,
-                target=target,
-                tie_type=tie_type,
-                intensity=intensity,
-                trust=tie.trust,
-                value=tie.value,
-                provenance=Provenance.CONSORTIUM,
-            )
-        count += 1
+        _tie, written = tie_strengthen(
+            user=user,
+            source=source,
+            target=target,
+            tie_type=tie_type,
+            intensity=intensity,
+            provenance=Provenance.CONSORTIUM,
+            started_on=day,
+            note=note,
+            current=existing.get((source.pk, target.pk)) or existing.get((target.pk, source.pk)),
+        )
+        count += written
     return count
 
 

@@ -27,7 +27,7 @@ from tejido.core.audit import audit_log
 from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory, Theme
 from tejido.network.models import Intensity, Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import tie_strengthen
 
 from ..models import (
     FOLLOW_UP_MONTHS,
@@ -358,35 +358,20 @@ def _strengthen(
     day: datetime.date,
     note: str,
 ) -> Tie:
-    """The pair's tie of this type at `intensity` at least. An existing current tie as strong
-    stays as it is (its provenance, scores and note kept); a weaker one gets a new version."""
-    existing = _current_tie(first, second, tie_type)
-    if existing is None:
-        return tie_create(
-            user=user,
-            source=first,
-            target=second,
-            tie_type=tie_type,
-            intensity=intensity,
-            started_on=day,
-            provenance=Provenance.MISSION,
-            note=note,
-        )
-    ended = existing.ended_on is not None and existing.ended_on < timezone.localdate()
-    if existing.intensity >= intensity and not ended:
-        return existing
-    return tie_create(
+    """The pair's tie of this type at `intensity` at least, never weakened (the pair's current
+    tie is locked first: two answers at once write one version)."""
+    tie, _written = tie_strengthen(
         user=user,
         source=first,
         target=second,
         tie_type=tie_type,
-        directed=existing.directed,
-        intensity=max(existing.intensity, intensity),
-        trust=existing.trust,
-        value=existing.value,
-        started_on=existing.started_on if not ended else day,
+        intensity=intensity,
         provenance=Provenance.MISSION,
+        started_on=day,
+        note=note,
+        current=_current_tie(first, second, tie_type),
     )
+    return tie
 
 
 @dataclass

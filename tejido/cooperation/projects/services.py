@@ -34,7 +34,7 @@ from tejido.core.audit import audit_log
 from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Theme
 from tejido.network.models import Intensity, Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import tie_strengthen
 
 from ..models import (
     Consortium,
@@ -166,37 +166,22 @@ def _strengthen(
     day: datetime.date,
     note: str,
 ) -> tuple[Tie, bool]:
-    """The pair's collaboration tie at `intensity` at least: an existing tie as strong or
-    stronger is kept as it is. Returns the tie and whether anything was written."""
-    tie = existing.get((first.pk, second.pk)) or existing.get((second.pk, first.pk))
-    if tie is not None and tie.intensity >= intensity:
-        return tie, False
-    if tie is None:
-        new = tie_create(
-            user=user,
-            source=first,
-            target=second,
-            tie_type=TieType.COLLABORATION,
-            directed=False,
-            intensity=intensity,
-            started_on=day,
-            provenance=provenance,
-            note=note,
-        )
-    else:
-        new = tie_create(
-            user=user,
-            source=first,
-            target=second,
-            tie_type=TieType.COLLABORATION,
-            directed=tie.directed,
-            intensity=intensity,
-            trust=tie.trust,
-            value=tie.value,
-            provenance=provenance,
-        )
-    existing[(new.source_id, new.target_id)] = new
-    return new, True
+    """The pair's collaboration tie at `intensity` at least (`network.services.tie_strengthen`),
+    with `existing` kept up to date for the next pair. Returns the tie and whether anything was
+    written."""
+    tie, written = tie_strengthen(
+        user=user,
+        source=first,
+        target=second,
+        tie_type=TieType.COLLABORATION,
+        intensity=intensity,
+        provenance=provenance,
+        started_on=day,
+        note=note,
+        current=existing.get((first.pk, second.pk)) or existing.get((second.pk, first.pk)),
+    )
+    existing[(tie.source_id, tie.target_id)] = tie
+    return tie, written
 
 
 def _project_ties(

@@ -27,7 +27,7 @@ from tejido.core.audit import audit_log
 from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory
 from tejido.network.models import Intensity, Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import tie_strengthen
 
 from ..models import (
     LIVE_AGREEMENT,
@@ -394,44 +394,18 @@ def service_request(
 
 
 def _strengthen_tie(user: Any, agreement: ServiceAgreement, day: datetime.date) -> Tie:
-    """The collaboration tie between provider and receiver: recorded, raised to cooperation, or
-    kept as it is when it is already at least as strong."""
-    provider, receiver = agreement.provider, agreement.receiver
-    existing = (
-        Tie.objects.current()
-        .filter(tie_type=TIE_TYPE)
-        .filter(
-            source_id__in=(provider.pk, receiver.pk),
-            target_id__in=(provider.pk, receiver.pk),
-        )
-        .order_by("-intensity")
-        .first()
-    )
-    if existing is not None and existing.intensity >= TIE_INTENSITY:
-        return existing
-    note = _("Shared service “%(title)s”.") % {"title": agreement.offer.title}
-    if existing is None:
-        return tie_create(
-            user=user,
-            source=provider,
-            target=receiver,
-            tie_type=TIE_TYPE,
-            intensity=TIE_INTENSITY,
-            started_on=day,
-            provenance=Provenance.SHARED_SERVICE,
-            note=note,
-        )
-    return tie_create(
+    """The collaboration tie between provider and receiver, never weakened."""
+    tie, _written = tie_strengthen(
         user=user,
-        source=provider,
-        target=receiver,
+        source=agreement.provider,
+        target=agreement.receiver,
         tie_type=TIE_TYPE,
-        directed=existing.directed,
         intensity=TIE_INTENSITY,
-        trust=existing.trust,
-        value=existing.value,
         provenance=Provenance.SHARED_SERVICE,
+        started_on=day,
+        note=_("Shared service “%(title)s”.") % {"title": agreement.offer.title},
     )
+    return tie
 
 
 def _agree(

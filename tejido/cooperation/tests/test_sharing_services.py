@@ -410,7 +410,9 @@ def test_decline_withdraw_and_end(program, django_capture_on_commit_callbacks):
     declined.refresh_from_db()
     assert declined.status == AgreementStatus.DECLINED
     assert declined.terms_note == "No tenemos horas este mes."
-    assert "declined" in mail.outbox[-1].subject
+    # In the receiver's language (Spanish by default): the offer and the provider's answer.
+    assert declined.offer.title in mail.outbox[-1].subject
+    assert "No tenemos horas este mes." in mail.outbox[-1].body
     assert not Tie.objects.exists()
     with pytest.raises(ValidationError):
         services.agreement_decide(user=s.provider_rep, agreement=declined, action=services.AGREE)

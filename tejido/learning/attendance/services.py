@@ -34,7 +34,7 @@ from tejido.core.audit import audit_log
 from tejido.core.mail import DEFAULT_EMAIL_LANGUAGE, recipient_language
 from tejido.core.models import Program
 from tejido.network.models import Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import tie_strengthen
 
 from ..models import (
     Attendance,
@@ -233,34 +233,18 @@ def _record_ties(user: Any, cohort: Cohort, plan: ClosePlan, day: datetime.date)
     }
     count = 0
     for first, second in itertools.combinations(organizations, 2):
-        tie = existing.get((first.pk, second.pk)) or existing.get((second.pk, first.pk))
-        if tie is not None and tie.intensity >= plan.intensity:
-            continue
-        if tie is None:
-            tie_create(
-                user=user,
-                source=first,
-                target=second,
-                tie_type=TieType.COLLABORATION,
-                directed=False,
-                intensity=plan.intensity,
-                started_on=day,
-                provenance=Provenance.TRAINING,
-                note=note,
-            )
-        else:
-            tie_create(
-                user=user,
-                source=first,
-                target=second,
-                tie_type=TieType.COLLABORATION,
-                directed=tie.directed,
-                intensity=plan.intensity,
-                trust=tie.trust,
-                value=tie.value,
-                provenance=Provenance.TRAINING,
-            )
-        count += 1
+        _tie, written = tie_strengthen(
+            user=user,
+            source=first,
+            target=second,
+            tie_type=TieType.COLLABORATION,
+            intensity=plan.intensity,
+            provenance=Provenance.TRAINING,
+            started_on=day,
+            note=note,
+            current=existing.get((first.pk, second.pk)) or existing.get((second.pk, first.pk)),
+        )
+        count += written
     return count
 
 

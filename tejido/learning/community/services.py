@@ -34,7 +34,7 @@ from tejido.core.mail import recipient_language
 from tejido.core.models import Program, Territory, Theme
 from tejido.core.uploads import check_document
 from tejido.network.models import Intensity, Provenance, Tie, TieType
-from tejido.network.services import tie_create
+from tejido.network.services import LOOK_UP, tie_strengthen
 
 from ..models import (
     Comment,
@@ -514,46 +514,20 @@ def _strengthen(
     when it is already at least as strong: a learning exchange never weakens a tie. Returns the
     tie and whether it was written."""
     ends = (min(source.pk, target.pk), max(source.pk, target.pk))
-    if existing is None:
-        current = (
-            Tie.objects.current()
-            .filter(
-                tie_type=TIE_TYPE,
-                source_id__in=ends,
-                target_id__in=ends,
-            )
-            .first()
-        )
-    else:
-        current = existing.get(ends)
-    if current is not None and current.intensity >= TIE_INTENSITY:
-        return current, False
-    if current is None:
-        tie = tie_create(
-            user=user,
-            source=source,
-            target=target,
-            tie_type=TIE_TYPE,
-            intensity=TIE_INTENSITY,
-            started_on=day,
-            provenance=Provenance.LEARNING,
-            note=note,
-        )
-    else:
-        tie = tie_create(
-            user=user,
-            source=source,
-            target=target,
-            tie_type=TIE_TYPE,
-            directed=current.directed,
-            intensity=TIE_INTENSITY,
-            trust=current.trust,
-            value=current.value,
-            provenance=Provenance.LEARNING,
-        )
+    tie, written = tie_strengthen(
+        user=user,
+        source=source,
+        target=target,
+        tie_type=TIE_TYPE,
+        intensity=TIE_INTENSITY,
+        provenance=Provenance.LEARNING,
+        started_on=day,
+        note=note,
+        current=LOOK_UP if existing is None else existing.get(ends),
+    )
     if existing is not None:
         existing[ends] = tie
-    return tie, True
+    return tie, written
 
 
 @transaction.atomic
