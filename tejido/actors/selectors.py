@@ -47,7 +47,7 @@ from tejido.core.models import Program, Territory, Theme
 from tejido.core.pagination import CountedPage
 from tejido.core.text import normalize_for_search
 
-from .models import Actor, ActorKind, Sector
+from .models import Actor, ActorKind, Representative, Sector
 from .rules import can_view_people as can_view_people  # re-exported for other apps' selectors
 
 DIRECTORY_PAGE_SIZE = 25
@@ -640,3 +640,15 @@ def person_memberships(person: Actor) -> Sequence:
             "-start_date", "organization__name"
         )
     )
+
+
+def representatives_of(organization_id: int) -> list[Any]:
+    """The active users who speak for an organization and have an e-mail address, oldest
+    representative first (one query)."""
+    return [
+        r.user
+        for r in Representative.objects.filter(organization_id=organization_id)
+        .select_related("user")
+        .order_by("pk")
+        if r.user.is_active and r.user.email
+    ]

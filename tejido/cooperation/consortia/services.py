@@ -21,19 +21,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tejido.accounts.rules import is_coordinator
 from tejido.actors.models import Actor, ActorKind, Sector
 from tejido.actors.rules import represented_ids
+from tejido.actors.selectors import representatives_of
 from tejido.core.audit import audit_log
-from tejido.core.mail import recipient_language
+from tejido.core.mail import mail_each
 from tejido.core.models import Program, Territory, Theme
 from tejido.core.uploads import check_document, random_file_name
 from tejido.network.models import Intensity, Provenance, Tie, TieType
@@ -404,26 +403,22 @@ def send_invitation(member_id: int, *, base_url: str = "") -> int:
     url = (base_url.rstrip("/") if base_url else "") + reverse(
         "cooperation:consortium", args=[consortium.program.slug, consortium.pk]
     )
-    sent = 0
-    for representative in member.actor.representatives.select_related("user"):
-        recipient = representative.user
-        if not recipient.is_active or not recipient.email:
-            continue
-        with translation.override(recipient_language(recipient)):
-            context = {
+    # One message per recipient (the "recipient" in the context greets each by name).
+    return sum(
+        mail_each(
+            [recipient],
+            "cooperation/consortia/email/invitation_subject.txt",
+            "cooperation/consortia/email/invitation_body.txt",
+            {
                 "member": member,
                 "consortium": consortium,
                 "program": consortium.program,
                 "recipient": recipient,
                 "url": url,
-            }
-            subject = render_to_string(
-                "cooperation/consortia/email/invitation_subject.txt", context
-            )
-            body = render_to_string("cooperation/consortia/email/invitation_body.txt", context)
-        EmailMessage(" ".join(subject.split()), body, to=[recipient.email]).send()
-        sent += 1
-    return sent
+            },
+        )
+        for recipient in representatives_of(member.actor_id)
+    )
 
 
 @transaction.atomic

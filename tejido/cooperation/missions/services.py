@@ -14,9 +14,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tejido.accounts.models import User
@@ -24,7 +23,7 @@ from tejido.actors.models import Actor, ActorKind, Sector
 from tejido.actors.rules import represented_ids
 from tejido.actors.services import actor_create
 from tejido.core.audit import audit_log
-from tejido.core.mail import recipient_language
+from tejido.core.mail import message_for
 from tejido.core.models import Program, Territory, Theme
 from tejido.network.models import Intensity, Provenance, Tie, TieType
 from tejido.network.services import tie_strengthen
@@ -584,17 +583,18 @@ def _recipients(mission: StudyMission) -> list[User]:
 
 
 def _follow_up_message(mission: StudyMission, user: User, base_url: str) -> EmailMessage:
-    with translation.override(recipient_language(user)):
-        context = {
+    return message_for(
+        user,
+        "cooperation/missions/email/follow_up_subject.txt",
+        "cooperation/missions/email/follow_up.txt",
+        {
             "mission": mission,
             "program": mission.program,
             "user": user,
             "url": base_url.rstrip("/")
             + reverse("cooperation:mission_follow_up", args=[mission.program.slug, mission.pk]),
-        }
-        subject = render_to_string("cooperation/missions/email/follow_up_subject.txt", context)
-        text = render_to_string("cooperation/missions/email/follow_up.txt", context)
-    return EmailMessage(" ".join(subject.split()), text, to=[user.email])
+        },
+    )
 
 
 def _sender(messages: list[EmailMessage]) -> Any:

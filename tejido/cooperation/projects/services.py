@@ -20,18 +20,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tejido.actors.models import Actor, Representative
+from tejido.actors.models import Actor
 from tejido.actors.rules import represented_ids
+from tejido.actors.selectors import representatives_of
 from tejido.core.audit import audit_log
-from tejido.core.mail import recipient_language
+from tejido.core.mail import mail_each
 from tejido.core.models import Program, Theme
 from tejido.network.models import Intensity, Provenance, Tie, TieType
 from tejido.network.services import tie_strengthen
@@ -776,16 +775,6 @@ def transfer_complete(
 # -- mail -------------------------------------------------------------------------------------
 
 
-def _representatives(actor_id: int) -> list[Any]:
-    return [
-        r.user
-        for r in Representative.objects.filter(organization_id=actor_id)
-        .select_related("user")
-        .order_by("pk")
-        if r.user.is_active and r.user.email
-    ]
-
-
 def send_transfer_notice(transfer_id: int, *, base_url: str = "") -> int:
     """A new request goes to the provider's representatives; an answer or the completion to
     the receiver's. Each in the recipient's language."""
@@ -798,23 +787,18 @@ def send_transfer_notice(transfer_id: int, *, base_url: str = "") -> int:
         return 0
     offer = transfer.offer
     to_provider = transfer.status == TransferStatus.REQUESTED
-    recipients = _representatives(offer.provider_id if to_provider else transfer.receiver_id)
     url = (base_url.rstrip("/") if base_url else "") + reverse(
         "cooperation:transfer_offer", args=[transfer.program.slug, offer.pk]
     )
-    messages = []
-    for recipient in recipients:
-        with translation.override(recipient_language(recipient)):
-            context = {
-                "transfer": transfer,
-                "offer": offer,
-                "program": transfer.program,
-                "url": url,
-                "status": transfer.status,
-            }
-            subject = render_to_string("cooperation/projects/email/transfer_subject.txt", context)
-            text = render_to_string("cooperation/projects/email/transfer.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), text, to=[recipient.email]))
-    if not messages:
-        return 0
-    return mailers.default.send_messages(messages) or 0
+    return mail_each(
+        representatives_of(offer.provider_id if to_provider else transfer.receiver_id),
+        "cooperation/projects/email/transfer_subject.txt",
+        "cooperation/projects/email/transfer.txt",
+        {
+            "transfer": transfer,
+            "offer": offer,
+            "program": transfer.program,
+            "url": url,
+            "status": transfer.status,
+        },
+    )

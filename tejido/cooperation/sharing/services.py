@@ -14,17 +14,16 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tejido.actors.models import Actor, ActorKind, Representative
+from tejido.actors.models import Actor, ActorKind
 from tejido.actors.rules import represented_ids
+from tejido.actors.selectors import representatives_of
 from tejido.core.audit import audit_log
-from tejido.core.mail import recipient_language
+from tejido.core.mail import mail_each
 from tejido.core.models import Program, Territory
 from tejido.network.models import Intensity, Provenance, Tie, TieType
 from tejido.network.services import tie_strengthen
@@ -537,28 +536,15 @@ def send_agreement_notice(agreement_id: int, *, base_url: str = "") -> int:
         return 0
     to_provider = agreement.status == AgreementStatus.REQUESTED
     entity = agreement.provider if to_provider else agreement.receiver
-    recipients = [
-        r.user
-        for r in Representative.objects.filter(organization=entity, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        if r.user.email
-    ]
-    messages = []
-    for recipient in recipients:
-        with translation.override(recipient_language(recipient)):
-            context = {
-                "agreement": agreement,
-                "offer": agreement.offer,
-                "program": agreement.program,
-                "url": agreement_url(agreement, base_url),
-            }
-            name = "request" if to_provider else "decision"
-            subject = render_to_string(
-                f"cooperation/sharing/email/{name}_subject.txt", context
-            ).strip()
-            text = render_to_string(f"cooperation/sharing/email/{name}.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), text, to=[recipient.email]))
-    if not messages:
-        return 0
-    return mailers.default.send_messages(messages) or 0
+    name = "request" if to_provider else "decision"
+    return mail_each(
+        representatives_of(entity.pk),
+        f"cooperation/sharing/email/{name}_subject.txt",
+        f"cooperation/sharing/email/{name}.txt",
+        {
+            "agreement": agreement,
+            "offer": agreement.offer,
+            "program": agreement.program,
+            "url": agreement_url(agreement, base_url),
+        },
+    )

@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 from tejido.actors.models import Actor, ActorKind, Sector
-from tejido.actors.services import actor_create
+from tejido.actors.services import actor_create, actor_update
 from tejido.cooperation.missions.services import (
     NewContact,
     contact_follow_up,
@@ -19,7 +19,7 @@ from tejido.cooperation.missions.services import (
     participant_set_travellers,
 )
 from tejido.cooperation.models import FollowUpOutcome, MissionParticipant
-from tejido.core.models import Program, Theme
+from tejido.core.models import Program, Territory, Theme
 
 HOSTS = (
     ("Xarxa d'Economia Solidària de Catalunya", "Barcelona, España"),
@@ -32,6 +32,19 @@ MET = (
     ("Olatukoop", "ES"),
     ("Ayuntamiento de Bilbao · Área de Economía Social", "ES"),
 )
+# What the registry knows of the organizations met abroad (every organization of the demo has
+# a territory, themes, a description and stakeholder attributes): where each one works.
+ABROAD = {
+    "Xarxa d'Economia Solidària de Catalunya": "barcelona",
+    "Coop57 SCCL": "barcelona",
+    "Ateneu Cooperatiu del Barcelonès Nord": "nou-barris",
+    "Fundació Roca i Galès": "barcelona",
+    "REAS Euskadi": "espana",
+    "Olatukoop": "espana",
+    "Ayuntamiento de Bilbao · Área de Economía Social": "espana",
+    "Corporación Región para el Desarrollo y la Democracia": "medellin",
+}
+
 TALKS = (
     (
         "Nos explicaron cómo financian con ahorro local a cooperativas de vivienda.",
@@ -225,3 +238,23 @@ def demo_missions(
         new_host_name="Corporación Región para el Desarrollo y la Democracia",
         new_host_sector=Sector.THIRD_SECTOR,
     )
+    _complete_profiles(program, coordinator, rng)
+
+
+def _complete_profiles(program: Program, coordinator: Any, rng: random.Random) -> None:
+    """The organizations met abroad, created on the spot during the missions, get the profile
+    a coordinator would fill in afterwards: where they work, their themes, what they do."""
+    places = {t.slug: t for t in Territory.objects.filter(slug__in=set(ABROAD.values()))}
+    for actor in Actor.objects.filter(program=program, name__in=ABROAD, description=""):
+        actor_update(
+            user=coordinator,
+            actor=actor,
+            themes=_themes(rng),
+            territory=places.get(ABROAD[actor.name]),
+            description=(
+                "Organización que la red conoció en una misión de estudio: comparte su "
+                "experiencia en economía social y acompaña a entidades de otros territorios."
+            ),
+            power=2,
+            interest=4,
+        )
