@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from tejido.cooperation.missions.services import followups_send
-from tejido.core.models import Program
+from tejido.core.management.mailing import add_mailing_arguments, programs_option
 
 
 class Command(BaseCommand):
@@ -34,25 +34,14 @@ class Command(BaseCommand):
                 "reminder is sent once. Safe to run several times a day."
             ),
         )
-        followups.add_argument("--program", metavar="SLUG", help="Only this program.")
-        followups.add_argument(
-            "--dry-run", action="store_true", help="List who would receive what; send nothing."
-        )
-        followups.add_argument(
-            "--base-url", default="", metavar="URL", help="The site's address, for links."
-        )
+        add_mailing_arguments(followups)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "followups":
             self.followups(options)
 
     def followups(self, options: dict[str, Any]) -> None:
-        programs = None
-        if options.get("program"):
-            program = Program.objects.filter(slug=options["program"]).first()
-            if program is None:
-                raise CommandError(f"No program with the short name {options['program']!r}.")
-            programs = [program]
+        programs = programs_option(options)
         dry_run = bool(options.get("dry_run"))
         report = followups_send(programs=programs, dry_run=dry_run, base_url=options["base_url"])
         for email, title in report.sent:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from tejido.core.models import Program
+from tejido.core.management.mailing import add_mailing_arguments, programs_option
 from tejido.learning.community.digest import digest_send
 
 
@@ -35,25 +35,14 @@ class Command(BaseCommand):
                 "is something. Safe to run several times a day."
             ),
         )
-        digest.add_argument("--program", metavar="SLUG", help="Only this program.")
-        digest.add_argument(
-            "--dry-run", action="store_true", help="List who would receive what; send nothing."
-        )
-        digest.add_argument(
-            "--base-url", default="", metavar="URL", help="The site's address, for links."
-        )
+        add_mailing_arguments(digest)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "digest":
             self.digest(options)
 
     def digest(self, options: dict[str, Any]) -> None:
-        programs = None
-        if options.get("program"):
-            program = Program.objects.filter(slug=options["program"]).first()
-            if program is None:
-                raise CommandError(f"No program with the short name {options['program']!r}.")
-            programs = [program]
+        programs = programs_option(options)
         dry_run = bool(options.get("dry_run"))
         report = digest_send(programs=programs, dry_run=dry_run, base_url=options["base_url"])
         for email, slug, digest in report.sent:
