@@ -148,6 +148,22 @@ def speaks_for_a_participant(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
+def speaks_for_a_joined_member(user: Any, obj: Any = None) -> bool:
+    """A consortium's lead or a member that accepted its invitation: an invited organization
+    reads the bid's documents to decide, but works on the bid only once it has joined."""
+    from .models import Consortium, MemberStatus
+
+    mine = represented_ids(user)
+    owner = _owner(obj)
+    if not mine or not isinstance(owner, Consortium):
+        return False
+    return (
+        owner.lead_id in mine
+        or owner.members.filter(actor_id__in=mine, status=MemberStatus.JOINED).exists()
+    )
+
+
+@rules.predicate
 def is_published_agenda(user: Any, obj: Any = None) -> bool:
     return getattr(_owner(obj), "status", None) == "published"
 
@@ -178,6 +194,7 @@ rules.add_perm("cooperation.add_consortium", coordinator | representative)
 rules.add_perm("cooperation.view_consortium", member)
 rules.add_perm("cooperation.manage_consortium", coordinator | speaks_for_its_entity | created_it)
 rules.add_perm("cooperation.view_consortium_documents", coordinator | speaks_for_a_participant)
+rules.add_perm("cooperation.work_on_consortium", coordinator | speaks_for_a_joined_member)
 rules.add_perm("cooperation.answer_invitation", speaks_for_its_entity)
 
 # Joint projects and transfers.

@@ -54,6 +54,7 @@ ADD = "cooperation.add_consortium"
 VIEW = "cooperation.view_consortium"
 MANAGE = "cooperation.manage_consortium"
 DOCUMENTS = "cooperation.view_consortium_documents"
+WORK = "cooperation.work_on_consortium"
 ANSWER = "cooperation.answer_invitation"
 
 SUBMIT_TIE_TYPE = TieType.COLLABORATION
@@ -520,9 +521,9 @@ def member_remove(*, user: Any, member: ConsortiumMember) -> None:
 def _require_worker(user: Any, consortium: Consortium) -> None:
     _require(
         user,
-        DOCUMENTS,
+        WORK,
         consortium,
-        _("Only the consortium's members and the coordinators can do this."),
+        _("Only the consortium's lead, the members that joined it and the coordinators can do this."),
     )
 
 

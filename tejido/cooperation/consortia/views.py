@@ -43,6 +43,7 @@ VIEW = services.VIEW
 ADD = services.ADD
 MANAGE = services.MANAGE
 DOCUMENTS = services.DOCUMENTS
+WORK = services.WORK
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -203,7 +204,8 @@ def _page(
             "consortium": consortium,
             "page": page,
             "can_manage": manage,
-            "can_work": documents,
+            "can_read_documents": documents,
+            "can_work": user.has_perm(WORK, consortium),
             "forming": forming,
             "step_form": step_form or StepForm(members=[m.actor for m in page.joined]),
             "document_form": document_form or DocumentForm(),
@@ -364,7 +366,7 @@ def consortium_member_remove(
 
 @require_POST
 def consortium_step_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    consortium = _consortium(request, program, pk, DOCUMENTS)
+    consortium = _consortium(request, program, pk, WORK)
     joined = [
         m.actor
         for m in consortium.members.select_related("actor").filter(status=MemberStatus.JOINED)
@@ -397,7 +399,7 @@ def _step(request: HttpRequest, program: str, pk: int, step: int, perm: str) -> 
 
 @require_POST
 def consortium_step_toggle(request: HttpRequest, program: str, pk: int, step: int) -> HttpResponse:
-    found = _step(request, program, pk, step, DOCUMENTS)
+    found = _step(request, program, pk, step, WORK)
     error = None
     try:
         found = services.step_toggle(
@@ -407,9 +409,10 @@ def consortium_step_toggle(request: HttpRequest, program: str, pk: int, step: in
     except ValidationError as refusal:
         error = " ".join(refusal.messages)
     if is_htmx(request):
+        done, total = selectors.checklist_progress(found.consortium)
         return render(
             request,
-            "cooperation/consortia/_step.html",
+            "cooperation/consortia/_step_toggled.html",
             {
                 "program": found.consortium.program,
                 "consortium": found.consortium,
@@ -418,6 +421,8 @@ def consortium_step_toggle(request: HttpRequest, program: str, pk: int, step: in
                 "can_manage": request.user.has_perm(MANAGE, found.consortium),
                 "forming": found.consortium.status == ConsortiumStatus.FORMING,
                 "error": error,
+                "done": done,
+                "total": total,
             },
             status=400 if error else 200,
         )
@@ -441,7 +446,7 @@ def consortium_step_remove(request: HttpRequest, program: str, pk: int, step: in
 
 @require_POST
 def consortium_document_add(request: HttpRequest, program: str, pk: int) -> HttpResponse:
-    consortium = _consortium(request, program, pk, DOCUMENTS)
+    consortium = _consortium(request, program, pk, WORK)
     form = DocumentForm(request.POST, request.FILES)
     if service_attempt(
         form,

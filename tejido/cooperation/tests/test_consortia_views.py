@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -110,6 +111,66 @@ def test_page_shows_header_members_checklist_and_invitation(client, program):
     assert toggled.text.lstrip().startswith("<li") and "is-done" in toggled.text
     step.refresh_from_db()
     assert step.done_by == rep
+
+
+def test_htmx_toggle_refreshes_the_counters_out_of_band(client, program):
+    consortium = forming(program, partners=1)
+    first = ChecklistItem.objects.create(consortium=consortium, label="Garantía")
+    ChecklistItem.objects.create(consortium=consortium, label="Anexo técnico")
+    client.force_login(representative_of(consortium.lead))
+    page = client.get(_url("consortium", consortium))
+    assert "0 of 2 done" in page.text and 'id="steps-done-stat">0/2<' in page.text
+    toggled = client.post(
+        _url("consortium_step_toggle", consortium, first.pk),
+        {"done": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert toggled.status_code == 200
+    assert 'id="checklist-progress" hx-swap-oob="true">1 of 2 done<' in toggled.text
+    assert 'id="steps-done-stat" hx-swap-oob="true">1/2<' in toggled.text
+    reopened = client.post(
+        _url("consortium_step_toggle", consortium, first.pk),
+        {"done": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert "0 of 2 done" in reopened.text
+
+
+def test_an_invited_member_reads_the_bid_but_works_on_it_only_once_joined(
+    client, program, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    consortium = forming(program, partners=0)
+    step = ChecklistItem.objects.create(consortium=consortium, label="Carta de compromiso")
+    invited = ActorFactory(program=program)
+    invitation = ConsortiumMemberFactory(consortium=consortium, actor=invited)
+    client.force_login(representative_of(invited))
+    page = client.get(_url("consortium", consortium))
+    assert page.status_code == 200
+    assert "No documents yet." in page.text  # it reads the documents' list
+    assert "Accept the invitation to tick steps and upload documents." in page.text
+    assert "consortium_step_toggle" not in page.text and 'class="document-add"' not in page.text
+    before = snapshot()
+    for name, args, data in (
+        ("consortium_step_add", (), {"label": "Nuevo"}),
+        ("consortium_step_toggle", (step.pk,), {"done": "1"}),
+        (
+            "consortium_document_add",
+            (),
+            {"title": "Anexo", "file": SimpleUploadedFile("a.pdf", PDF_BYTES)},
+        ),
+    ):
+        assert client.post(_url(name, consortium, *args), data).status_code == 403, name
+    assert snapshot() == before
+    with pytest.raises(PermissionDenied):
+        services.step_toggle(user=representative_of(invited), step=step, done=True)
+    client.post(_url("consortium_answer", consortium, invitation.pk), {"answer": "accept"})
+    joined = client.get(_url("consortium", consortium))
+    assert 'class="document-add"' in joined.text and "Accept the invitation" not in joined.text
+    toggled = client.post(_url("consortium_step_toggle", consortium, step.pk), {"done": "1"})
+    assert toggled.status_code == 302
+    step.refresh_from_db()
+    assert step.done_at is not None
 
 
 def test_refused_posts_change_nothing(client, program):
