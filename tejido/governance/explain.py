@@ -53,10 +53,12 @@ def _option_labeller(labels: Sequence[str] | Mapping[int, str] | None) -> Label:
     return label
 
 
-def _need_labeller(labels: Mapping[int, str]) -> Label:
+def _need_labeller(labels: Mapping[int, str], *, of_groups: bool = False) -> Label:
     def label(need: int) -> str:
         if need in labels:
             return str(labels[need])
+        if of_groups:
+            return gettext("group %(number)s") % {"number": need}
         return gettext("need %(number)s") % {"number": need}
 
     return label
@@ -106,7 +108,7 @@ def _amount(total: Any, unit: str) -> str:
 # --- the rules ---------------------------------------------------------------------------------
 
 
-def _rule(params: Mapping[str, Any]) -> str:
+def _rule(params: Mapping[str, Any], *, of_groups: bool = False) -> str:
     method = params.get("method")
     if method == "majority":
         return gettext(
@@ -196,6 +198,24 @@ def _rule(params: Mapping[str, Any]) -> str:
             "score is 0, the highest 100) and averaged over the participants; the criteria are "
             "then combined with their weights (%(weights)s) into a score out of 100."
         ) % {"weights": ", ".join(weights)}
+    if method == "dots" and of_groups:
+        dots = int(params.get("dots", 0))
+        return ngettext(
+            "Dot voting: each participant places up to %(dots)s dot; the groups with the most "
+            "dots come first.",
+            "Dot voting: each participant places up to %(dots)s dots; the groups with the most "
+            "dots come first.",
+            dots,
+        ) % {"dots": dots}
+    if method == "ranked" and of_groups:
+        top = int(params.get("top", 0))
+        return ngettext(
+            "Ranked ballots (Borda count): a group ranked first gets %(top)s point, the next "
+            "one point less, and so on; groups a participant leaves unranked get 0 points.",
+            "Ranked ballots (Borda count): a group ranked first gets %(top)s points, the next "
+            "one point less, and so on; groups a participant leaves unranked get 0 points.",
+            top,
+        ) % {"top": top}
     if method == "dots":
         dots = int(params.get("dots", 0))
         return ngettext(
@@ -220,12 +240,19 @@ def _rule(params: Mapping[str, Any]) -> str:
 # --- the draw ----------------------------------------------------------------------------------
 
 
-def _lot(params: Mapping[str, Any], label: Label, *, of_needs: bool = False) -> str:
+def _lot(
+    params: Mapping[str, Any], label: Label, *, of_needs: bool = False, of_groups: bool = False
+) -> str:
     drawn = [
         gettext("%(option)s (key %(digest)s…)") % {"option": label(int(item)), "digest": digest}
         for item, digest in params.get("digests", [])
     ]
-    if of_needs:
+    if of_groups:
+        how = gettext(
+            "The tie is broken by lot, as the rules say: each group's key is the SHA-256 of "
+            '"%(seed)s:" followed by its number, and the smallest key goes first.'
+        )
+    elif of_needs:
         how = gettext(
             "The tie is broken by lot, as the rules say: each need's key is the SHA-256 of "
             '"%(seed)s:" followed by its number, and the smallest key goes first.'
@@ -425,17 +452,19 @@ PEARL_NAMES = {
 }
 
 
-def _priority_sentence(step: voting.Step, label: Label) -> str:
+def _priority_sentence(step: voting.Step, label: Label, *, of_groups: bool = False) -> str:
     p = step.params
     code = step.code
     if code == "rule":
-        return _rule(p)
+        return _rule(p, of_groups=of_groups)
     if code == "participants":
         n = int(p["participants"])
         return ngettext(
             "%(n)s participant gave an input.", "%(n)s participants gave an input.", n
         ) % {"n": _number(n)}
     if code == "no_inputs":
+        if of_groups:
+            return gettext("Nobody has given an input, so every group scores 0.")
         return gettext("Nobody has given an input, so every need scores 0.")
     if code == "hanlon_need":
         return gettext(
@@ -469,18 +498,21 @@ def _priority_sentence(step: voting.Step, label: Label) -> str:
             "amount": _amount(p["total"], str(p.get("unit", ""))),
         }
     if code == "lot":
-        return _lot(p, label, of_needs=True)
+        return _lot(p, label, of_needs=True, of_groups=of_groups)
     # A step this version does not know (a result stored by a later one): show its code.
     return code
 
 
-def explain_priority(priority: voting.Priority, labels: Mapping[int, str]) -> list[str]:
+def explain_priority(
+    priority: voting.Priority, labels: Mapping[int, str], *, of_groups: bool = False
+) -> list[str]:
     """The explanation of a prioritization, one translated sentence per step.
 
-    `labels` maps need ids to the needs' titles.
+    `labels` maps need ids to the needs' titles. The same methods rank the groups of a shared
+    agenda's items (`of_groups`): the sentences then speak of groups, not needs.
     """
-    label = _need_labeller(labels)
-    return [_priority_sentence(step, label) for step in priority.explanation]
+    label = _need_labeller(labels, of_groups=of_groups)
+    return [_priority_sentence(step, label, of_groups=of_groups) for step in priority.explanation]
 
 
 # --- ballot errors -----------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def _ranking(
                 )
             )
     labels = {g.pk: g.title for g in groups}
-    return ranked, explain_priority(priority, labels)
+    return ranked, explain_priority(priority, labels, of_groups=True)
 
 
 def space_page(

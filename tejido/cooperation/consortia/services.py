@@ -523,7 +523,7 @@ def _require_worker(user: Any, consortium: Consortium) -> None:
         user,
         WORK,
         consortium,
-        _("Only the consortium's lead, the members that joined it and the coordinators can do this."),
+        _("Only the consortium's lead, the members that joined and the coordinators can do this."),
     )
 
 

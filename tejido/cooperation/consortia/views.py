@@ -17,7 +17,7 @@ from tejido.actors.models import Sector
 from tejido.core.forms import add_service_error, service_attempt
 from tejido.core.http import is_htmx, program_for_request
 
-from ..http import object_for_request, refuse
+from ..http import object_for_request, posted_choice, refuse
 from ..models import (
     ChecklistItem,
     Consortium,
@@ -290,7 +290,10 @@ def _member(request: HttpRequest, program: str, pk: int, member: int, perm: str 
 @require_POST
 def consortium_answer(request: HttpRequest, program: str, pk: int, member: int) -> HttpResponse:
     found = _member(request, program, pk, member, services.ANSWER)
-    accept = request.POST.get("answer") == "accept"
+    answer = posted_choice(request, "answer", ("accept", "decline"))
+    if answer is None:
+        return redirect(_url(found.consortium))
+    accept = answer == "accept"
     try:
         services.invitation_answer(user=request.user, member=found, accept=accept)
     except ValidationError as error:
@@ -400,11 +403,12 @@ def _step(request: HttpRequest, program: str, pk: int, step: int, perm: str) -> 
 @require_POST
 def consortium_step_toggle(request: HttpRequest, program: str, pk: int, step: int) -> HttpResponse:
     found = _step(request, program, pk, step, WORK)
+    done = posted_choice(request, "done", ("0", "1"))
+    if done is None:
+        return redirect(_url(found.consortium, "checklist"))
     error = None
     try:
-        found = services.step_toggle(
-            user=request.user, step=found, done=request.POST.get("done") == "1"
-        )
+        found = services.step_toggle(user=request.user, step=found, done=done == "1")
         found.consortium = _consortium(request, program, pk)
     except ValidationError as refusal:
         error = " ".join(refusal.messages)

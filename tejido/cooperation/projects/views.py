@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tejido.core.forms import service_attempt
 from tejido.core.http import program_for_request, url_maker
 
-from ..http import VIEW_COOPERATION, object_for_request, refuse
+from ..http import VIEW_COOPERATION, object_for_request, posted_choice, refuse
 from ..models import (
     JointProject,
     ProjectPartner,
@@ -416,7 +416,10 @@ def transfer_offer(request: HttpRequest, program: str, pk: int) -> HttpResponse:
 @require_POST
 def transfer_offer_open(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     offer = object_for_request(request, program, OFFERS, pk, perm=services.MANAGE_OFFER)
-    is_open = request.POST.get("open") == "1"
+    choice = posted_choice(request, "open", ("0", "1"))
+    if choice is None:
+        return redirect(_offer_url(offer))
+    is_open = choice == "1"
     services.offer_set_open(user=request.user, offer=offer, is_open=is_open)
     messages.success(
         request,
@@ -461,9 +464,9 @@ def _transfer(request: HttpRequest, program: str, pk: int) -> Transfer:
 @require_POST
 def transfer_decide(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     found = _transfer(request, program, pk)
-    decision = request.POST.get("decision")
-    if decision not in ("agree", "decline"):
-        raise Http404
+    decision = posted_choice(request, "decision", ("agree", "decline"))
+    if decision is None:
+        return redirect(_offer_url(found.offer, "requests"))
     try:
         services.transfer_decide(
             user=request.user,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tejido.core.forms import service_attempt
 from tejido.core.http import is_htmx, program_for_request, url_maker
 
-from ..http import VIEW_COOPERATION, object_for_request, refuse
+from ..http import VIEW_COOPERATION, object_for_request, posted_choice, refuse
 from ..models import AgreementStatus, ListingKind, ServiceAgreement, ServiceListing
 from . import selectors, services
 from .forms import CatalogueFilterForm, DecisionForm, ListingForm, RequestForm
@@ -141,7 +141,10 @@ def listing_edit(request: HttpRequest, program: str, pk: int) -> HttpResponse:
 @require_POST
 def listing_status(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     listing = object_for_request(request, program, LISTING_QUERYSET, pk, perm=services.CHANGE)
-    is_open = request.POST.get("open") == "1"
+    choice = posted_choice(request, "open", ("0", "1"))
+    if choice is None:
+        return redirect(_listing_url(listing))
+    is_open = choice == "1"
     services.listing_set_open(user=request.user, listing=listing, is_open=is_open)
     if is_open:
         messages.success(request, _("Open again: it takes requests."))
@@ -321,7 +324,10 @@ def agreement_decide(request: HttpRequest, program: str, pk: int) -> HttpRespons
         services.END: user.has_perm(services.DECIDE, found)
         or user.has_perm(services.WITHDRAW, found),
     }
-    if not allowed.get(request.POST.get("action", ""), False):
+    action = posted_choice(request, "action", allowed)
+    if action is None:
+        return redirect(_agreement_url(found))
+    if not allowed[action]:
         refuse(request, hidden=False)
     form = DecisionForm(request.POST)
     decided: list[ServiceAgreement] = []

@@ -513,3 +513,24 @@ def test_agendas_record_no_ties():
     published(make_world())
     assert Tie.objects.count() == 0
     assert Theme.objects.exclude(transition="").count() == 4
+
+
+@pytest.mark.parametrize("method", ["dots", "ranked"])
+@pytest.mark.parametrize("language", ["en", "es", "ca"])
+def test_the_explanation_speaks_of_the_agendas_groups_not_of_needs(method, language):
+    from django.utils import translation
+
+    from tejido.cooperation.agendas.selectors import space_page
+
+    world = closed(make_world(method=method))
+    with translation.override(language):
+        explanation = space_page(world.space, world.coordinator).explanation
+    assert explanation, "a closed prioritization is explained"
+    text = " ".join(explanation).lower()
+    group_word, need_words = {
+        "en": ("group", ("need",)),
+        "es": ("grupo", ("necesidad",)),
+        "ca": ("grup", ("necessitat",)),
+    }[language]
+    assert group_word in text
+    assert not any(word in text for word in need_words), text

@@ -335,9 +335,9 @@ CELLS = {
     # Requesting someone's service: A may not ask its own offer (a message at the form).
     "request":            "login  403    403    400    400    400    403    400",
     "transfer request":   "login  403    403    400    400    403    403    400",
-    # An empty decision names no action: refused even to the parties.
-    "decide":             "login  404    404    403    404    403    404    403",
-    "decide transfer":    "login  403    403    404    403    404    403    404",
+    # An empty decision names no action: the parties are sent back with a message.
+    "decide":             "login  404    404    302    404    302    404    302",
+    "decide transfer":    "login  403    403    302    403    302    403    302",
     # The invitation is C's to answer (superusers may do anything).
     "answer":             "login  404    403    403    403    403    404    ok",
     "consortium 400":     "login  404    403    400    403    400    404    400",
