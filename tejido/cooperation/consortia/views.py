@@ -403,12 +403,12 @@ def _step(request: HttpRequest, program: str, pk: int, step: int, perm: str) -> 
 @require_POST
 def consortium_step_toggle(request: HttpRequest, program: str, pk: int, step: int) -> HttpResponse:
     found = _step(request, program, pk, step, WORK)
-    done = posted_choice(request, "done", ("0", "1"))
-    if done is None:
+    choice = posted_choice(request, "done", ("0", "1"))
+    if choice is None:
         return redirect(_url(found.consortium, "checklist"))
     error = None
     try:
-        found = services.step_toggle(user=request.user, step=found, done=done == "1")
+        found = services.step_toggle(user=request.user, step=found, done=choice == "1")
         found.consortium = _consortium(request, program, pk)
     except ValidationError as refusal:
         error = " ".join(refusal.messages)
