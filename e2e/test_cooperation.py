@@ -372,6 +372,8 @@ def test_a_consortium_formed_from_suggested_partners(browsers: Any, consortium_w
         step = steps.nth(number)
         step.locator("button.step-check").click()
         expect(steps.nth(number)).to_have_class(re.compile(r"is-done"))
+        # The counters follow the tick without reloading the page.
+        expect(desk.locator("#steps-done-stat")).to_have_text(f"{number + 1}/2")
     accessible(desk, "consortium page, checklist done")
     shot(desk, "2-consortium")
     desk.goto(consortium_url)
