@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tejido.actors.models import Actor
 from tejido.core.models import Program, Territory, Theme, TimeStampedModel
@@ -131,9 +132,10 @@ class MemberRole(models.TextChoices):
 
 
 class MemberStatus(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    JOINED = "joined", _("Joined")
-    DECLINED = "declined", _("Declined")
+    # An organization's status: the words agree with "organización"/"entitat".
+    INVITED = "invited", pgettext_lazy("consortium member", "Invited")
+    JOINED = "joined", pgettext_lazy("consortium member", "Joined")
+    DECLINED = "declined", pgettext_lazy("consortium member", "Declined")
 
 
 class ConsortiumMember(TimeStampedModel):

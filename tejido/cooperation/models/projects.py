@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tejido.actors.models import Actor
 from tejido.core.models import Program, Theme, TimeStampedModel
@@ -152,10 +153,10 @@ class TransferOffer(TimeStampedModel):
 
 
 class TransferStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    AGREED = "agreed", _("Agreed")
+    REQUESTED = "requested", pgettext_lazy("service request", "Requested")
+    AGREED = "agreed", pgettext_lazy("service request", "Agreed")
     COMPLETED = "completed", _("Transferred")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("service request", "Declined")
 
 
 class Transfer(TimeStampedModel):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tejido.actors.models import Actor
 from tejido.core.models import Program, Territory, TimeStampedModel
@@ -109,11 +110,12 @@ class ServiceListing(TimeStampedModel):
 
 
 class AgreementStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    AGREED = "agreed", _("Agreed")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    ENDED = "ended", _("Ended")
+    # In the context of a request: Spanish and Catalan agree the adjective with "solicitud".
+    REQUESTED = "requested", pgettext_lazy("service request", "Requested")
+    AGREED = "agreed", pgettext_lazy("service request", "Agreed")
+    DECLINED = "declined", pgettext_lazy("service request", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("service request", "Withdrawn")
+    ENDED = "ended", pgettext_lazy("service request", "Ended")
 
 
 # A request still waiting or an agreement in force: one per offer and receiving entity.
