@@ -255,3 +255,35 @@ def test_best_offers_for_many_needs_agree_with_one_need_at_a_time(program, place
     assert {pk: (m.offer.pk, m.score) for pk, m in batched.items()} == one_by_one
     assert queries == count_queries(best_offers_for_needs, needs[:2])[1]
     assert best_offers_for_needs([]) == {}
+
+
+def test_the_kept_registry_follows_every_change_of_ties_themes_and_actors(program, places):
+    """The registry is kept between calls (fewer queries) and rebuilt when a tie, a theme of an
+    actor (given or taken away) or an actor changes: suggestions never lag behind."""
+    theme = ThemeFactory()
+    lead = ActorFactory(program=program, territory=places["valpo"])
+    lead.themes.add(theme)
+    other = ActorFactory(program=program, territory=places["vina"], sector=Sector.PRIVATE)
+
+    def reasons() -> list[str]:
+        [found] = partner_suggestions(program, members=[lead.pk], sectors_wanted=["private"])
+        assert found.actor == other
+        return found.reasons
+
+    _r, first = count_queries(reasons)
+    _r, kept = count_queries(reasons)
+    assert kept < first  # built once, then kept
+    assert reasons() == ["Sector wanted: Private", "Same region"]
+
+    other.themes.add(theme)
+    assert f"Shares 1 theme: {theme.name}" in reasons()
+    TieFactory(source=lead, target=other)
+    assert f"Worked with {lead.name}" in reasons()
+    other.themes.remove(theme)
+    assert not any(r.startswith("Shares") for r in reasons())
+    other.territory = places["valpo"]
+    other.save()
+    assert "Same territory" in reasons()
+    newcomer = ActorFactory(program=program, territory=places["valpo"], sector=Sector.PRIVATE)
+    found = partner_suggestions(program, members=[lead.pk, other.pk], sectors_wanted=["private"])
+    assert [c.actor for c in found] == [newcomer]

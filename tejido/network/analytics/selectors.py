@@ -50,20 +50,22 @@ def ties_version(program: Program, cycle: Cycle | None = None) -> str:
 
     The day is part of it for today's network, because ties start and end with the calendar.
     """
-    ties = Tie.objects.filter(program=program).aggregate(last=Max("id"), count=Count("id"))
+    # Both aggregates read an index alone (tie_program_current, actor_program_edited).
+    ties = Tie.objects.filter(program=program).aggregate(last=Max("id"), count=Count("*"))
     # An actor's sector or territory shapes its bonding/bridging mix: its last edit counts too.
     actors = Actor.objects.filter(program=program).aggregate(
-        last=Max("id"), count=Count("id"), edited=Max("updated_at")
+        last=Max("id"), count=Count("*"), edited=Max("updated_at")
     )
     # Ended ties are new rows too (a new version), so max id and count capture every change
     # of the tie table; the cycle's end moment fixes the rest for cycle snapshots.
     from .graph import as_of_day
 
     day = as_of_day(cycle)
-    edited = actors["edited"].timestamp() if actors["edited"] else 0
+    # To the microsecond: two edits within one second are two versions.
+    edited = actors["edited"].isoformat() if actors["edited"] else ""
     fingerprint = (
         f"t{ties['last'] or 0}.{ties['count']}-a{actors['last'] or 0}.{actors['count']}"
-        f"-e{edited:.0f}-d{day.isoformat()}"
+        f"-e{edited}-d{day.isoformat()}"
     )
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
