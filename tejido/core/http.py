@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from .models import Program
 
@@ -87,6 +89,17 @@ def object_for_request[M: Model](
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def posted_choice(request: HttpRequest, name: str, choices: Collection[str]) -> str | None:
+    """The value a button posted under `name` if it is one of `choices`; otherwise None, with a
+    message for the user. A form sent without its choice (a stale page, a hand-made request)
+    must change nothing, not fall back to one of the choices."""
+    value = request.POST.get(name, "")
+    if value in choices:
+        return value
+    messages.error(request, _("The form came without a valid choice: nothing was changed."))
+    return None
 
 
 class LoginRequiredMiddleware:

@@ -34,10 +34,11 @@ def message_for(
 def mail_each(
     users: Iterable[Any], subject_template: str, body_template: str, context: Mapping[str, Any]
 ) -> int:
-    """The same e-mail to each active user with an address, each in their own language.
-    Returns how many were sent."""
+    """The same e-mail to each active user with an address, each in their own language and
+    with the user as `recipient` in the context (to greet by name). Sent over one connection;
+    returns how many were sent."""
     messages = [
-        message_for(user, subject_template, body_template, context)
+        message_for(user, subject_template, body_template, {**context, "recipient": user})
         for user in users
         if user.is_active and user.email
     ]

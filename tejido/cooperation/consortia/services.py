@@ -404,21 +404,11 @@ def send_invitation(member_id: int, *, base_url: str = "") -> int:
     url = (base_url.rstrip("/") if base_url else "") + reverse(
         "cooperation:consortium", args=[consortium.program.slug, consortium.pk]
     )
-    # One message per recipient (the "recipient" in the context greets each by name).
-    return sum(
-        mail_each(
-            [recipient],
-            "cooperation/consortia/email/invitation_subject.txt",
-            "cooperation/consortia/email/invitation_body.txt",
-            {
-                "member": member,
-                "consortium": consortium,
-                "program": consortium.program,
-                "recipient": recipient,
-                "url": url,
-            },
-        )
-        for recipient in representatives_of(member.actor_id)
+    return mail_each(
+        representatives_of(member.actor_id),
+        "cooperation/consortia/email/invitation_subject.txt",
+        "cooperation/consortia/email/invitation_body.txt",
+        {"member": member, "consortium": consortium, "program": consortium.program, "url": url},
     )
 
 

@@ -21,7 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tejido.actors.models import Actor
 from tejido.core.forms import service_attempt
-from tejido.core.http import LoginRequired, is_htmx, optional_url, program_for_request, url_maker
+from tejido.core.http import (
+    LoginRequired,
+    is_htmx,
+    optional_url,
+    posted_choice,
+    program_for_request,
+    url_maker,
+)
 
 from ..calls.navigation import call_tabs
 from ..http import call_for_request
@@ -419,7 +426,10 @@ def review_pool_edit(request: HttpRequest, program: str, pk: int, reviewer: int)
 def review_pool_active(request: HttpRequest, program: str, pk: int, reviewer: int) -> HttpResponse:
     call = call_for_request(request, program, pk, MANAGE)
     member = _reviewer(call, reviewer)
-    active = request.POST.get("active") == "1"
+    choice = posted_choice(request, "active", ("0", "1"))
+    if choice is None:
+        return redirect(_pool_url(call))
+    active = choice == "1"
     name = selectors.reviewer_name(member.user)
     try:
         withdrawn = services.reviewer_set_active(actor=request.user, reviewer=member, active=active)

@@ -186,6 +186,26 @@ def test_only_coordinators_act_on_the_reviews(client, action, who):
         assert after == before
 
 
+def test_a_pool_toggle_without_its_choice_withdraws_nobody(client):
+    """The Remove / Bring back buttons post active=0 or 1; without it, nothing changes (it
+    used to withdraw the reviewer and their open reviews)."""
+    m = matrix_world()
+    login(client, m, "coordinator")
+    before = (
+        Assignment.objects.count(),
+        list(CallReviewer.objects.order_by("pk").values_list("pk", "is_active")),
+    )
+    url = call_url(m, "funds:review_pool_active", m.world.reviewers[2].pk)
+    for data in ({}, {"active": "yes"}):
+        response = client.post(url, data, follow=True)
+        assert "nothing was changed" in response.text
+    after = (
+        Assignment.objects.count(),
+        list(CallReviewer.objects.order_by("pk").values_list("pk", "is_active")),
+    )
+    assert after == before
+
+
 def test_only_the_reviewer_posts_a_review(client):
     m = matrix_world()
     url = get_url(m, "submitted_review")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tejido.actors.rules import can_view_people, represented_ids
 from tejido.core.forms import service_attempt
-from tejido.core.http import optional_url, program_for_request, url_maker
+from tejido.core.http import optional_url, posted_choice, program_for_request, url_maker
 from tejido.core.models import Program
 
 from ..http import VIEW_LEARNING, object_for_request, refuse
@@ -272,7 +272,9 @@ def module_remove(request: HttpRequest, program: str, pk: int) -> HttpResponse:
 @require_POST
 def module_move(request: HttpRequest, program: str, pk: int) -> HttpResponse:
     module = _module(request, program, pk)
-    services.module_move(user=request.user, module=module, up=request.POST.get("to") == "up")
+    to = posted_choice(request, "to", ("up", "down"))
+    if to is not None:
+        services.module_move(user=request.user, module=module, up=to == "up")
     return redirect(_course_url(module.course, f"module-{module.pk}"))
 
 

@@ -217,6 +217,13 @@ def test_coordinator_creates_a_course_with_modules_and_a_cohort(client, world):
         "Dos",
         "Uno",
     ]
+    # A move without a direction moves nothing (it used to mean "down").
+    stray = client.post(_url("module_move", program.slug, second.pk), follow=True)
+    assert "nothing was changed" in stray.text
+    assert list(course.modules.order_by("position").values_list("title", flat=True)) == [
+        "Dos",
+        "Uno",
+    ]
     bad = client.post(_url("module_add", program.slug, course.pk), {"title": "", "hours": "x"})
     assert bad.status_code == 400
     assert course.modules.count() == 2
